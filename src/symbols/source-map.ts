@@ -74,11 +74,13 @@ export interface SymbolEntry {
 export class SymbolTable {
 	private readonly byName = new Map<string, SymbolEntry>();
 	private readonly byAddress: SymbolEntry[] = [];
+	private sorted = true;
 
 	add(symbol: SymbolEntry): void {
 		this.byName.set(symbol.name, symbol);
+		const last = this.byAddress[this.byAddress.length - 1];
+		if (last && last.address > symbol.address) this.sorted = false;
 		this.byAddress.push(symbol);
-		this.byAddress.sort((a, b) => a.address - b.address);
 	}
 
 	lookup(name: string): SymbolEntry | undefined {
@@ -87,15 +89,24 @@ export class SymbolTable {
 
 	/** The symbol containing `address` (or the nearest one before it): for "kernel_main+0x14" labels. */
 	nearest(address: number): SymbolEntry | undefined {
-		let best: SymbolEntry | undefined;
-		for (const s of this.byAddress) {
-			if (s.address > address) break;
-			best = s;
+		const symbols = this.sortedByAddress();
+		let lo = 0, hi = symbols.length - 1, best: SymbolEntry | undefined;
+		while (lo <= hi) {
+			const mid = (lo + hi) >> 1;
+			if (symbols[mid].address <= address) { best = symbols[mid]; lo = mid + 1; } else hi = mid - 1;
 		}
 		return best;
 	}
 
 	all(): readonly SymbolEntry[] {
+		return this.sortedByAddress();
+	}
+
+	private sortedByAddress(): SymbolEntry[] {
+		if (!this.sorted) {
+			this.byAddress.sort((a, b) => a.address - b.address);
+			this.sorted = true;
+		}
 		return this.byAddress;
 	}
 }
