@@ -1,0 +1,134 @@
+// IRET, RETF and far JMP/CALL by the guest's rules at its virtual CPL. At real
+// ring 1 the hardware refuses a return "to ring 0" (a more privileged level)
+// and pushes CS with RPL 1; the monitor does them against the guest's own
+// descriptors and moves the hardware to the real ring of the target.
+
+import { linear } from '../x86/addresses';
+import { CpuException, Vector } from '../x86/exceptions';
+import { Flag, Reg, Seg } from '../x86/registers';
+import type { SystemCpu } from '../x86/system/system-cpu';
+import { compress, toSegmentCache } from './descriptors';
+import { guestEflags, guestSelector, readGuestDescriptor, realRing, setGuestEflags } from './guest-state';
+import type { VirtualCpu } from './virtual-cpu';
+
+function stackRead(cpu: SystemCpu, offset: number, size: 2 | 4): number {
+	const at = linear(cpu.seg[Seg.SS].base + ((cpu.regs[Reg.ESP] + offset) >>> 0));
+	return size === 4 ? cpu.readLinear32(at, false) >>> 0 : cpu.readLinear16(at, false);
+}
+
+function stackPush(cpu: SystemCpu, value: number, size: 2 | 4): void {
+	const esp = (cpu.regs[Reg.ESP] - size) >>> 0;
+	const at = linear(cpu.seg[Seg.SS].base + esp);
+	if (size === 4) cpu.writeLinear32(at, value, false);
+	else cpu.writeLinear16(at, value, false);
+	cpu.regs[Reg.ESP] = esp;
+}
+
+/** Checks a code selector for a transfer to `rpl` and returns the hardware cache for it. */
+function codeTarget(cpu: SystemCpu, vcpu: VirtualCpu, selector: number, returning: boolean) {
+	if ((selector & 0xfffc) === 0) throw new CpuException(Vector.GP, 0);
+	const d = readGuestDescriptor(cpu, vcpu, selector);
+	const error = selector & 0xfffc;
+	if (d.system || (d.type & 8) === 0) throw new CpuException(Vector.GP, error);
+	const conforming = (d.type & 4) !== 0;
+	const rpl = selector & 3;
+	const targetCpl = returning ? rpl : vcpu.cpl;
+	if (returning && rpl < vcpu.cpl) throw new CpuException(Vector.GP, error);
+	if (conforming ? d.dpl > targetCpl : d.dpl !== targetCpl) throw new CpuException(Vector.GP, error);
+	if (!returning && rpl > vcpu.cpl) throw new CpuException(Vector.GP, error);
+	if (!d.present) throw new CpuException(Vector.NP, error);
+	if (targetCpl === 1 || targetCpl === 2) throw new CpuException(Vector.GP, error);
+	return { cpl: targetCpl, cache: toSegmentCache((selector & 0xfffc) | realRing(targetCpl), compress(d)) };
+}
+
+function outerStack(cpu: SystemCpu, vcpu: VirtualCpu, selector: number, cpl: number) {
+	const error = selector & 0xfffc;
+	if (error === 0 || (selector & 3) !== cpl) throw new CpuException(Vector.GP, error);
+	const d = readGuestDescriptor(cpu, vcpu, selector);
+	if (d.system || (d.type & 0xa) !== 2 || d.dpl !== cpl) throw new CpuException(Vector.GP, error);
+	if (!d.present) throw new CpuException(Vector.SS, error);
+	return toSegmentCache((selector & 0xfffc) | realRing(cpl), compress(d));
+}
+
+/** Data segments the outer ring may not use are nulled, as the hardware does on a return to an outer ring. */
+function dropInaccessibleSegments(cpu: SystemCpu, cpl: number): void {
+	for (const seg of [Seg.ES, Seg.DS, Seg.FS, Seg.GS]) {
+		const s = cpu.seg[seg];
+		const conformingCode = !s.system && (s.type & 0xc) === 0xc;
+		if (s.usable && !conformingCode && s.dpl < realRing(cpl)) cpu.seg[seg] = { ...s, selector: 0, usable: false };
+	}
+}
+
+export function emulateIret(cpu: SystemCpu, vcpu: VirtualCpu, size: 2 | 4): string {
+	if (guestEflags(cpu, vcpu) & Flag.NT) throw new CpuException(Vector.GP, 0);
+	const eip = stackRead(cpu, 0, size);
+	const cs = stackRead(cpu, size, size) & 0xffff;
+	let flags = stackRead(cpu, 2 * size, size);
+	if (size === 2) flags = (guestEflags(cpu, vcpu) & 0xffff0000) | flags;
+	const target = codeTarget(cpu, vcpu, cs, true);
+	const fromCpl = vcpu.cpl;
+	// IOPL changes only at CPL 0 and IF only when CPL <= IOPL: the guest's rules, at its virtual CPL.
+	const current = guestEflags(cpu, vcpu);
+	let keep = 0;
+	if (fromCpl > 0) keep |= Flag.IOPL;
+	if (fromCpl > vcpu.iopl) keep |= Flag.IF;
+	flags = (flags & ~keep) | (current & keep);
+	if (target.cpl > fromCpl) {
+		const esp = stackRead(cpu, 3 * size, size);
+		const ssSelector = stackRead(cpu, 4 * size, size) & 0xffff;
+		const ss = outerStack(cpu, vcpu, ssSelector, target.cpl);
+		cpu.seg[Seg.SS] = ss;
+		cpu.regs[Reg.ESP] = esp;
+		dropInaccessibleSegments(cpu, target.cpl);
+	} else {
+		cpu.regs[Reg.ESP] += 3 * size;
+	}
+	cpu.seg[Seg.CS] = target.cache;
+	cpu.eip = eip;
+	cpu.cpl = realRing(target.cpl);
+	vcpu.cpl = target.cpl;
+	setGuestEflags(cpu, vcpu, flags);
+	return `emulated IRET to ${cs.toString(16).padStart(4, '0')}:${eip.toString(16).padStart(8, '0')} (guest ring ${fromCpl} -> ${target.cpl})`;
+}
+
+export function emulateRetf(cpu: SystemCpu, vcpu: VirtualCpu, popBytes: number): string {
+	const eip = stackRead(cpu, 0, 4);
+	const cs = stackRead(cpu, 4, 4) & 0xffff;
+	const target = codeTarget(cpu, vcpu, cs, true);
+	const fromCpl = vcpu.cpl;
+	if (target.cpl > fromCpl) {
+		const esp = stackRead(cpu, 8 + popBytes, 4);
+		const ss = outerStack(cpu, vcpu, stackRead(cpu, 12 + popBytes, 4) & 0xffff, target.cpl);
+		cpu.seg[Seg.SS] = ss;
+		cpu.regs[Reg.ESP] = esp + popBytes;
+		dropInaccessibleSegments(cpu, target.cpl);
+	} else {
+		cpu.regs[Reg.ESP] += 8 + popBytes;
+	}
+	cpu.seg[Seg.CS] = target.cache;
+	cpu.eip = eip;
+	cpu.cpl = realRing(target.cpl);
+	vcpu.cpl = target.cpl;
+	// Leaving virtual ring 0, the guest's IF moves from the virtual CPU into the hardware.
+	if (fromCpl === 0 && target.cpl === 3) cpu.setEflags(vcpu.interruptFlag ? cpu.getEflags() | Flag.IF : cpu.getEflags() & ~Flag.IF);
+	return `emulated RETF to ${cs.toString(16).padStart(4, '0')}:${eip.toString(16).padStart(8, '0')}`;
+}
+
+/** Far JMP or CALL to a code segment at the same virtual ring (call gates are not supported: #GP). */
+export function emulateFarTransfer(cpu: SystemCpu, vcpu: VirtualCpu, selector: number, offset: number, returnEip?: number): string {
+	const target = codeTarget(cpu, vcpu, selector, false);
+	if (returnEip !== undefined) {
+		const cs = guestSelector(cpu, vcpu, Seg.CS);
+		const esp = cpu.regs[Reg.ESP];
+		try {
+			stackPush(cpu, cs, 4);
+			stackPush(cpu, returnEip, 4);
+		} catch (e) {
+			cpu.regs[Reg.ESP] = esp;
+			throw e;
+		}
+	}
+	cpu.seg[Seg.CS] = target.cache;
+	cpu.eip = offset >>> 0;
+	return `emulated far ${returnEip === undefined ? 'JMP' : 'CALL'} to ${selector.toString(16).padStart(4, '0')}:${(offset >>> 0).toString(16).padStart(8, '0')}`;
+}

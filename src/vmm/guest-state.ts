@@ -1,0 +1,80 @@
+// Translating between what the hardware holds and what the guest believes,
+// under ring compression: guest ring 0 runs at real ring 1.
+
+import { linear } from '../x86/addresses';
+import { CpuException, Vector } from '../x86/exceptions';
+import { EFLAGS_FIXED, Flag, IOPL_SHIFT, Seg } from '../x86/registers';
+import type { SystemCpu } from '../x86/system/system-cpu';
+import { compress, decodeSegment, toSegmentCache, type SegmentDescriptor } from './descriptors';
+import type { VirtualCpu } from './virtual-cpu';
+
+/** The real ring a virtual ring runs at. */
+export const realRing = (virtualCpl: number): number => (virtualCpl === 0 ? 1 : virtualCpl);
+/** The virtual ring of code running at a real ring. */
+export const virtualRing = (realCpl: number): number => (realCpl === 1 ? 0 : realCpl);
+
+/** EFLAGS as the guest sees them: its own IF and IOPL in place of the hardware's. */
+export function guestEflags(cpu: SystemCpu, vcpu: VirtualCpu): number {
+	const real = cpu.getEflags();
+	const interrupt = vcpu.cpl === 0 ? (vcpu.interruptFlag ? Flag.IF : 0) : real & Flag.IF;
+	return ((real & ~(Flag.IF | Flag.IOPL)) | interrupt | (vcpu.iopl << IOPL_SHIFT) | EFLAGS_FIXED) >>> 0;
+}
+
+/**
+ * Takes a guest EFLAGS value into the hardware and the virtual CPU. At virtual
+ * ring 0 the hardware IF stays 1, so the monitor always gets control on
+ * interrupts; the real IOPL stays 0 so IOPL-sensitive instructions trap.
+ */
+export function setGuestEflags(cpu: SystemCpu, vcpu: VirtualCpu, value: number): void {
+	vcpu.iopl = (value & Flag.IOPL) >>> IOPL_SHIFT;
+	if (vcpu.cpl === 0) vcpu.interruptFlag = (value & Flag.IF) !== 0;
+	const realIf = vcpu.cpl === 0 ? Flag.IF : value & Flag.IF;
+	cpu.setEflags(((value & ~(Flag.IF | Flag.IOPL | Flag.VM)) | realIf | EFLAGS_FIXED) >>> 0);
+}
+
+/** The guest-visible selector of a segment register: CS and SS carry the virtual CPL as RPL. */
+export function guestSelector(cpu: SystemCpu, vcpu: VirtualCpu, seg: Seg): number {
+	const selector = cpu.seg[seg].selector;
+	if ((seg === Seg.CS || seg === Seg.SS) && (selector & 3) === realRing(vcpu.cpl)) return (selector & 0xfffc) | vcpu.cpl;
+	return selector;
+}
+
+/** A descriptor from the guest's own GDT or LDT; #GP(selector) past the table's limit. */
+export function readGuestDescriptor(cpu: SystemCpu, vcpu: VirtualCpu, selector: number): SegmentDescriptor {
+	const table = selector & 4 ? { base: vcpu.ldtr.base, limit: vcpu.ldtr.usable ? vcpu.ldtr.limit : -1 } : vcpu.gdtr;
+	const offset = selector & 0xfff8;
+	if (offset + 7 > table.limit) throw new CpuException(Vector.GP, selector & 0xfffc);
+	return decodeSegment({
+		low: cpu.readLinear32(linear(table.base + offset), false),
+		high: cpu.readLinear32(linear(table.base + offset + 4), false),
+	});
+}
+
+/**
+ * A segment load checked by the guest's rules at its virtual CPL (what the
+ * guest's ring 0 would be allowed), then put in the hardware compressed.
+ * Used for the loads that fault at real ring 1 only because of compression.
+ */
+export function loadGuestSegment(cpu: SystemCpu, vcpu: VirtualCpu, seg: Seg, selector: number): void {
+	const cpl = vcpu.cpl;
+	const rpl = selector & 3;
+	if ((selector & 0xfffc) === 0 && !(selector & 4)) {
+		if (seg === Seg.SS || seg === Seg.CS) throw new CpuException(Vector.GP, 0);
+		cpu.seg[seg] = { ...cpu.seg[seg], selector, usable: false };
+		return;
+	}
+	const d = readGuestDescriptor(cpu, vcpu, selector);
+	const error = selector & 0xfffc;
+	if (seg === Seg.SS) {
+		const writable = !d.system && (d.type & 0xa) === 2;
+		if (rpl !== cpl || d.dpl !== cpl || !writable) throw new CpuException(Vector.GP, error);
+		if (!d.present) throw new CpuException(Vector.SS, error);
+		cpu.seg[seg] = toSegmentCache((selector & 0xfffc) | realRing(cpl), compress(d));
+		return;
+	}
+	const readable = !d.system && ((d.type & 8) === 0 || (d.type & 2) !== 0);
+	const conformingCode = !d.system && (d.type & 0xc) === 0xc;
+	if (!readable || (!conformingCode && d.dpl < Math.max(cpl, rpl))) throw new CpuException(Vector.GP, error);
+	if (!d.present) throw new CpuException(Vector.NP, error);
+	cpu.seg[seg] = toSegmentCache(selector, compress(d));
+}

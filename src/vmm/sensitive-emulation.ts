@@ -1,0 +1,73 @@
+// What the translator's callouts do for the sensitive-but-unprivileged
+// instructions at virtual ring 0: give the guest the answers the bare machine
+// would, from the virtual CPU, instead of the hardware's ring-1 answers.
+
+import { linear } from '../x86/addresses';
+import { CpuException, Vector } from '../x86/exceptions';
+import { Flag, Reg, Seg } from '../x86/registers';
+import type { SystemCpu } from '../x86/system/system-cpu';
+import { effectiveAddress, writeOperand, type GuestInstruction, type Operand } from './guest-instruction';
+import { guestEflags, guestSelector, setGuestEflags } from './guest-state';
+import type { VirtualCpu } from './virtual-cpu';
+
+function push(cpu: SystemCpu, value: number, size: 2 | 4): void {
+	const esp = (cpu.regs[Reg.ESP] - size) >>> 0;
+	const at = linear(cpu.seg[Seg.SS].base + esp);
+	if (size === 4) cpu.writeLinear32(at, value, false);
+	else cpu.writeLinear16(at, value, false);
+	cpu.regs[Reg.ESP] = esp;
+}
+
+function storeTable(cpu: SystemCpu, op: Operand, base: number, limit: number): void {
+	const at = effectiveAddress(cpu, op as Extract<Operand, { kind: 'mem' }>);
+	cpu.writeLinear16(at, limit, false);
+	cpu.writeLinear32(linear(at + 2), base, false);
+}
+
+/** Emulates one sensitive instruction for the guest; returns the words for the event, or undefined when it is not one of these. */
+export function emulateSensitive(cpu: SystemCpu, vcpu: VirtualCpu, ins: GuestInstruction): string | undefined {
+	const [a, b] = ins.operands;
+	switch (ins.code) {
+		case 'Pushfd': case 'Pushfw':
+			push(cpu, guestEflags(cpu, vcpu) & ~(Flag.VM | Flag.RF), ins.operandSize);
+			return 'emulated PUSHF with the virtual IF and IOPL';
+		case 'Popfd': case 'Popfw': {
+			const at = linear(cpu.seg[Seg.SS].base + (cpu.regs[Reg.ESP] >>> 0));
+			let value = ins.operandSize === 4 ? cpu.readLinear32(at, false) >>> 0 : (guestEflags(cpu, vcpu) & 0xffff0000) | cpu.readLinear16(at, false);
+			// The guest's own POPF rules at its CPL: IOPL only at 0, IF only when CPL <= IOPL; VM and RF never.
+			const current = guestEflags(cpu, vcpu);
+			let keep = Flag.VM | Flag.RF;
+			if (vcpu.cpl > 0) keep |= Flag.IOPL;
+			if (vcpu.cpl > vcpu.iopl) keep |= Flag.IF;
+			value = (value & ~keep) | (current & keep);
+			cpu.regs[Reg.ESP] = (cpu.regs[Reg.ESP] + ins.operandSize) >>> 0;
+			setGuestEflags(cpu, vcpu, value);
+			return `emulated POPF: virtual IF := ${(value & Flag.IF) ? 1 : 0}, IOPL := ${(value & Flag.IOPL) >>> 12}`;
+		}
+		case 'Sgdt_m1632': case 'Sgdt_m1632_16':
+			storeTable(cpu, a, vcpu.gdtr.base, vcpu.gdtr.limit);
+			return 'emulated SGDT with the guest GDTR';
+		case 'Sidt_m1632': case 'Sidt_m1632_16':
+			storeTable(cpu, a, vcpu.idtr.base, vcpu.idtr.limit);
+			return 'emulated SIDT with the guest IDTR';
+		case 'Sldt_rm16': case 'Sldt_r32m16':
+			writeOperand(cpu, a, vcpu.ldtr.selector);
+			return 'emulated SLDT with the guest LDTR';
+		case 'Str_rm16': case 'Str_r32m16':
+			writeOperand(cpu, a, vcpu.tr.selector);
+			return 'emulated STR with the guest TR';
+		case 'Smsw_rm16': case 'Smsw_r32m16':
+			writeOperand(cpu, a, a.kind === 'reg' ? vcpu.cr0 : vcpu.cr0 & 0xffff);
+			return 'emulated SMSW with the virtual CR0';
+		case 'Pushd_CS': case 'Pushw_CS': case 'Pushd_SS': case 'Pushw_SS':
+			push(cpu, guestSelector(cpu, vcpu, ins.code.endsWith('CS') ? Seg.CS : Seg.SS), ins.operandSize);
+			return `emulated PUSH ${ins.code.endsWith('CS') ? 'CS' : 'SS'} with RPL ${vcpu.cpl}`;
+		case 'Mov_rm16_Sreg': case 'Mov_r32m16_Sreg': {
+			if (b?.kind !== 'sreg') throw new CpuException(Vector.UD);
+			writeOperand(cpu, a, guestSelector(cpu, vcpu, b.seg));
+			return `emulated MOV from a segment register with the guest selector`;
+		}
+		default:
+			return undefined;
+	}
+}

@@ -1,0 +1,61 @@
+// The binary translator's cache: one entry per translated guest block, with
+// what the debugger shows about it. Bounded: when full it is flushed whole
+// (simple, and what early VMware did on overflow); the CPU's own compiled
+// code is dropped with it through the `onFlush` callback.
+
+import type { LinearAddress } from '../x86/addresses';
+
+export interface TranslatedBlockInfo {
+	start: LinearAddress;
+	/** One past the last guest byte. */
+	end: LinearAddress;
+	instructionCount: number;
+	/** Instructions replaced by callouts. */
+	rewrittenCount: number;
+	executions: number;
+	/** Guest disassembly, one line per instruction: "00101000  mov eax, cr0". */
+	guestDisassembly: string[];
+	/** The translation, one line per instruction: "IDENT    add eax, ebx", "CALLOUT  emulate popfd (virtual IF)". */
+	listing: string[];
+}
+
+export const DEFAULT_TRANSLATION_CACHE_CAPACITY = 4096;
+
+export class TranslationCache {
+	private readonly entries = new Map<number, TranslatedBlockInfo>();
+	flushes = 0;
+
+	constructor(readonly capacity = DEFAULT_TRANSLATION_CACHE_CAPACITY, private readonly onFlush: () => void = () => {}) {}
+
+	/** Records a new translation; flushes everything first when the cache is full. Returns the entry. */
+	add(info: Omit<TranslatedBlockInfo, 'executions'>): TranslatedBlockInfo {
+		if (this.entries.size >= this.capacity && !this.entries.has(info.start)) this.flush();
+		const entry = { ...info, executions: 0 };
+		this.entries.set(info.start, entry);
+		return entry;
+	}
+
+	get(start: number): TranslatedBlockInfo | undefined {
+		return this.entries.get(start);
+	}
+
+	flush(): void {
+		this.entries.clear();
+		this.flushes++;
+		this.onFlush();
+	}
+
+	blocks(): TranslatedBlockInfo[] {
+		return [...this.entries.values()].sort((a, b) => a.start - b.start);
+	}
+
+	get size(): number {
+		return this.entries.size;
+	}
+
+	totalExecutions(): number {
+		let total = 0;
+		for (const e of this.entries.values()) total += e.executions;
+		return total;
+	}
+}

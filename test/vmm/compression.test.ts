@@ -1,0 +1,57 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { compress, decodeSegment, encodeSegment, MONITOR_BASE } from '../../src/vmm/descriptors';
+import { ShadowTables, SHADOW_TSS_SELECTOR } from '../../src/vmm/shadow-tables';
+import { VirtualCpu } from '../../src/vmm/virtual-cpu';
+import { FlatCpu } from './flat-cpu';
+
+test('a flat DPL-0 code descriptor is compressed to DPL 1 and ends below the monitor', () => {
+	const flat = decodeSegment({ low: 0x0000ffff, high: 0x00cf9a00 });
+	assert.equal(flat.limit, 0xffffffff);
+	const c = compress(flat);
+	assert.equal(c.dpl, 1);
+	assert.equal(c.limit, MONITOR_BASE - 1);
+	const round = decodeSegment(encodeSegment(c));
+	assert.deepEqual(round, c);
+});
+
+test('ring-3 descriptors keep their DPL and system descriptors are copied', () => {
+	const user = compress(decodeSegment({ low: 0x0000ffff, high: 0x00cff200 }));
+	assert.equal(user.dpl, 3);
+	assert.equal(user.limit, MONITOR_BASE - 1);
+	const tss = decodeSegment({ low: 0x20000067, high: 0x00008900 });
+	assert.deepEqual(compress(tss), tss);
+});
+
+test('the shadow GDT mirrors the guest GDT compressed, with the monitor TSS in the last slot', () => {
+	const cpu = new FlatCpu();
+	const vcpu = new VirtualCpu();
+	cpu.putFlatDescriptor(0x1000, 1, true, 0);
+	cpu.putFlatDescriptor(0x1000, 2, false, 0);
+	cpu.putFlatDescriptor(0x1000, 3, true, 3);
+	vcpu.gdtr = { base: 0x1000, limit: 0x1f };
+	const shadow = new ShadowTables();
+	assert.equal(shadow.syncGdt(cpu, vcpu), true);
+	assert.equal(shadow.shadowDescriptor(0x08).dpl, 1);
+	assert.equal(shadow.shadowDescriptor(0x10).dpl, 1);
+	assert.equal(shadow.shadowDescriptor(0x1b).dpl, 3);
+	assert.equal(shadow.shadowDescriptor(0x10).limit, MONITOR_BASE - 1);
+	assert.equal(shadow.shadowDescriptor(SHADOW_TSS_SELECTOR).base, shadow.tr.base);
+	assert.equal(shadow.syncGdt(cpu, vcpu), false, 'unchanged guest GDT: no rebuild');
+	cpu.putFlatDescriptor(0x1000, 2, false, 3);
+	assert.equal(shadow.syncGdt(cpu, vcpu), true);
+	assert.equal(shadow.shadowDescriptor(0x10).dpl, 3);
+});
+
+test('the shadow TSS gives ring 1 the guest ring-0 stack', () => {
+	const cpu = new FlatCpu();
+	const vcpu = new VirtualCpu();
+	cpu.writeLinear32(0x3004 as never, 0x9f000);
+	cpu.writeLinear16(0x3008 as never, 0x10);
+	vcpu.tr = { selector: 0x28, base: 0x3000, limit: 103, type: 0xb, system: true, dpl: 0, present: true, big: false, usable: true };
+	const shadow = new ShadowTables();
+	shadow.syncTss(cpu, vcpu);
+	const view = new DataView(shadow.window.buffer);
+	assert.equal(view.getUint32(0x10000 + 12, true), 0x9f000);
+	assert.equal(view.getUint16(0x10000 + 16, true), 0x11);
+});
