@@ -1,0 +1,408 @@
+// The IA-32 CPU the monitor runs on: lazy flags (lazy-flags.ts), segmented and
+// paged memory access with a TLB and the monitor window, the stack, code-page
+// tracking for the block cache, and the run loop (run.ts).
+
+import { physical, type LinearAddress, type PhysicalAddress } from './addresses';
+import { BlockCache } from './block-cache';
+import type { IoBus, InterruptLine, MemoryBus } from './bus';
+import type { InterruptSource } from './exceptions';
+import { CpuException, PageFaultCode, Vector } from './exceptions';
+import { EFLAGS_VALID, FlagState } from './lazy-flags';
+import { walk } from './paging';
+import { Cr0, Flag, IOPL_SHIFT, Reg, Seg } from './registers';
+import { runCpu, type CpuExit, type RunOptions } from './run';
+import { restoreState, saveState, type CpuSnapshot } from './snapshot';
+import * as system from './system';
+import { Tlb, TlbRight } from './tlb';
+
+/** The monitor's own memory mapped at the top of every address space, for supervisor accesses only. */
+export interface MonitorWindow {
+	linearBase: number;
+	bytes: Uint8Array;
+}
+
+/** An exit a template or a callout asked for; returned by run() after the current instruction. */
+export interface ExitRequest {
+	reason: string;
+	/** Stop with EIP on the instruction, not retired (the callout did nothing yet). */
+	beforeInstruction: boolean;
+}
+
+/** Marks a physical address as "in the monitor window" in internal translations. */
+const MONITOR = -1;
+
+export class Cpu extends FlagState {
+	readonly tlb = new Tlb();
+	readonly blocks: BlockCache;
+	/** Set when a store hit a page holding decoded code; the running block stops after that instruction. */
+	codeModified = false;
+	/** Exit produced by the last instruction (INT n, HLT), consumed by the run loop. */
+	pendingExit: CpuExit | null = null;
+	exitRequest: ExitRequest | null = null;
+	stopAddresses: ReadonlySet<number> = new Set();
+	private window: MonitorWindow | undefined;
+	private readonly ram: Uint8Array;
+	private readonly ram32: Int32Array | undefined;
+	private readonly ramSize: number;
+	private readonly codePages: Uint8Array;
+
+	/**
+	 * The INTR input. A monitor that keeps the guest's IF virtual (real IF stays 1) replaces it with a
+	 * line gated by the virtual IF, so a masked guest does not make the CPU exit at every block.
+	 */
+	interruptLine: InterruptLine | undefined;
+
+	constructor(readonly memory: MemoryBus, readonly io: IoBus, interruptLine?: InterruptLine) {
+		super();
+		this.interruptLine = interruptLine;
+		this.ram = memory.ram;
+		this.ramSize = Math.min(memory.ramSize, memory.ram.length);
+		this.ram32 = this.ram.byteOffset % 4 === 0 ? new Int32Array(this.ram.buffer, this.ram.byteOffset, this.ram.byteLength >> 2) : undefined;
+		this.blocks = new BlockCache(this.ramSize);
+		this.codePages = this.blocks.codePages;
+	}
+
+	get monitorWindow(): MonitorWindow | undefined {
+		return this.window;
+	}
+
+	set monitorWindow(w: MonitorWindow | undefined) {
+		this.window = w;
+		this.flushTlb();
+	}
+
+	// ---- execution -------------------------------------------------------
+
+	run(maxInstructions: number, options?: RunOptions): CpuExit {
+		return runCpu(this, maxInstructions, options);
+	}
+
+	/** Linear addresses execution stops at (never runs past); blocks are recompiled to end before them. */
+	setStopAddresses(addresses: ReadonlySet<number>): void {
+		this.stopAddresses = new Set([...addresses].map((a) => a >>> 0));
+		this.blocks.clear();
+	}
+
+	/** Called from a callout: run() returns `{ kind: 'callout-stop', reason }` after the current instruction. */
+	requestExit(reason: string, options?: { beforeInstruction?: boolean }): void {
+		this.exitRequest = { reason, beforeInstruction: options?.beforeInstruction ?? false };
+	}
+
+	/** Drops every compiled block (an emitter changed, code was loaded behind the CPU's back). */
+	invalidateAllBlocks(): void {
+		this.blocks.clear();
+	}
+
+	/** For loaders and DMA that write RAM without going through the CPU. */
+	invalidateCode(address: PhysicalAddress, length: number): void {
+		for (let page = address >>> 12; page <= (address + Math.max(length, 1) - 1) >>> 12; page++) this.blocks.dropPage(page);
+	}
+
+	saveState(): CpuSnapshot {
+		return saveState(this);
+	}
+
+	loadState(state: CpuSnapshot): void {
+		restoreState(this, state);
+		this.flushTlb();
+	}
+
+	// ---- flags with privilege rules -----------------------------------------
+
+	/** POPF: IOPL changes only at CPL 0, IF only when CPL <= IOPL (silently otherwise); VM and RF are not popped. */
+	popFlags(value: number, size: 16 | 32): void {
+		const iopl = (this.flagsBits & Flag.IOPL) >>> IOPL_SHIFT;
+		let changeable = Flag.CF | Flag.PF | Flag.AF | Flag.ZF | Flag.SF | Flag.TF | Flag.DF | Flag.OF | Flag.NT | Flag.AC | Flag.ID;
+		if (this.cpl === 0) changeable |= Flag.IOPL;
+		if (this.cpl <= iopl) changeable |= Flag.IF;
+		if (size === 16) changeable &= 0xffff;
+		const current = this.getEflags();
+		this.setEflags(((current & ~changeable) | (value & changeable)) & EFLAGS_VALID);
+	}
+
+	// ---- system operations (the hardware's own, from src/x86/system) -------
+
+	loadSegment(seg: Seg, selector: number): void {
+		system.loadSegment(this, seg, selector);
+	}
+
+	deliverInterrupt(vector: number, source: InterruptSource, errorCode?: number, returnEip?: number): void {
+		system.deliverInterrupt(this, vector, source, errorCode, returnEip);
+		this.halted = false;
+	}
+
+	farJump(selector: number, offset: number): void {
+		system.farJump(this, selector, offset);
+	}
+
+	farCall(selector: number, offset: number, returnEip: number): void {
+		system.farCall(this, selector, offset, returnEip);
+	}
+
+	farReturn(popBytes: number): void {
+		system.farReturn(this, popBytes);
+	}
+
+	iret(): void {
+		system.iret(this);
+	}
+
+	// ---- paging ---------------------------------------------------------------
+
+	flushTlb(): void {
+		this.tlb.flush();
+		// Blocks are keyed by linear address; a new mapping may put other bytes there.
+		this.blocks.clear();
+	}
+
+	invlpg(address: LinearAddress): void {
+		const page = address >>> 12;
+		this.tlb.flushPage(page);
+		if (this.cr0 & Cr0.PG) this.blocks.dropLinearPage(page);
+	}
+
+	/** Translates for one access and caches the result; MONITOR for the monitor window. */
+	private fill(linear: number, write: boolean, user: boolean): number {
+		linear >>>= 0;
+		const w = this.window;
+		if (w && ((linear - w.linearBase) >>> 0) < w.bytes.length) {
+			if (user) throw new CpuException(Vector.PF, PageFaultCode.Present | PageFaultCode.User | (write ? PageFaultCode.Write : 0), linear);
+			return MONITOR;
+		}
+		const page = linear >>> 12;
+		if (!(this.cr0 & Cr0.PG)) {
+			this.tlb.fill(page, linear, TlbRight.SupervisorRead | TlbRight.UserRead | TlbRight.SupervisorWrite | TlbRight.UserWrite);
+			return linear;
+		}
+		const t = walk(this, linear, write, user);
+		this.tlb.fill(page, t.frame, t.rights);
+		return (t.frame | (linear & 0xfff)) >>> 0;
+	}
+
+	translate(linear: number, write: boolean, user: boolean): PhysicalAddress {
+		const e = this.tlb.entries[linear >>> 12];
+		if (e & Tlb.right(write, user)) return physical((e & ~0xfff) | (linear & 0xfff));
+		const p = this.fill(linear, write, user);
+		if (p === MONITOR) throw new RangeError(`linear 0x${(linear >>> 0).toString(16)} is in the monitor window and has no guest-physical address`);
+		return physical(p);
+	}
+
+	readPhysical32(address: number): number {
+		return this.physRead32(address >>> 0);
+	}
+
+	writePhysical32(address: number, value: number): void {
+		this.physWrite32(address >>> 0, value);
+	}
+
+	// ---- physical access -----------------------------------------------------
+
+	private physRead8(p: number): number {
+		return p < this.ramSize ? this.ram[p] : this.memory.read8(physical(p));
+	}
+
+	private physRead16(p: number): number {
+		return p + 1 < this.ramSize ? this.ram[p] | (this.ram[p + 1] << 8) : this.memory.read16(physical(p));
+	}
+
+	private physRead32(p: number): number {
+		if (p + 3 < this.ramSize) {
+			if ((p & 3) === 0 && this.ram32) return this.ram32[p >> 2];
+			const m = this.ram;
+			return m[p] | (m[p + 1] << 8) | (m[p + 2] << 16) | (m[p + 3] << 24);
+		}
+		return this.memory.read32(physical(p)) | 0;
+	}
+
+	private physWrite8(p: number, v: number): void {
+		if (p < this.ramSize) {
+			this.ram[p] = v;
+			if (this.codePages[p >>> 12]) this.codeWritten(p, 1);
+		} else this.memory.write8(physical(p), v & 0xff);
+	}
+
+	private physWrite16(p: number, v: number): void {
+		if (p + 1 < this.ramSize) {
+			this.ram[p] = v;
+			this.ram[p + 1] = v >> 8;
+			if (this.codePages[p >>> 12]) this.codeWritten(p, 2);
+		} else this.memory.write16(physical(p), v & 0xffff);
+	}
+
+	private physWrite32(p: number, v: number): void {
+		if (p + 3 < this.ramSize) {
+			if ((p & 3) === 0 && this.ram32) this.ram32[p >> 2] = v;
+			else {
+				const m = this.ram;
+				m[p] = v;
+				m[p + 1] = v >> 8;
+				m[p + 2] = v >> 16;
+				m[p + 3] = v >> 24;
+			}
+			if (this.codePages[p >>> 12]) this.codeWritten(p, 4);
+		} else this.memory.write32(physical(p), v >>> 0);
+	}
+
+	private codeWritten(p: number, length: number): void {
+		this.blocks.dropPage(p >>> 12);
+		this.codeModified = true;
+		this.memory.onRamWrite?.(physical(p), length);
+	}
+
+	// ---- linear access ---------------------------------------------------------
+
+	readLinear8(linear: number, user = this.cpl === 3): number {
+		const e = this.tlb.entries[linear >>> 12];
+		if (e & (user ? TlbRight.UserRead : TlbRight.SupervisorRead)) return this.physRead8(((e & ~0xfff) | (linear & 0xfff)) >>> 0);
+		const p = this.fill(linear, false, user);
+		return p === MONITOR ? this.window!.bytes[(linear - this.window!.linearBase) >>> 0] : this.physRead8(p);
+	}
+
+	readLinear16(linear: number, user = this.cpl === 3): number {
+		if ((linear & 0xfff) > 0xffe) return this.readLinear8(linear, user) | (this.readLinear8(linear + 1, user) << 8);
+		const e = this.tlb.entries[linear >>> 12];
+		if (e & (user ? TlbRight.UserRead : TlbRight.SupervisorRead)) return this.physRead16(((e & ~0xfff) | (linear & 0xfff)) >>> 0);
+		const p = this.fill(linear, false, user);
+		return p === MONITOR ? this.readLinear8(linear, user) | (this.readLinear8(linear + 1, user) << 8) : this.physRead16(p);
+	}
+
+	readLinear32(linear: number, user = this.cpl === 3): number {
+		if ((linear & 0xfff) > 0xffc) return this.readLinear16(linear, user) | (this.readLinear16(linear + 2, user) << 16);
+		const e = this.tlb.entries[linear >>> 12];
+		if (e & (user ? TlbRight.UserRead : TlbRight.SupervisorRead)) return this.physRead32(((e & ~0xfff) | (linear & 0xfff)) >>> 0);
+		const p = this.fill(linear, false, user);
+		return p === MONITOR ? this.readLinear16(linear, user) | (this.readLinear16(linear + 2, user) << 16) : this.physRead32(p);
+	}
+
+	writeLinear8(linear: number, value: number, user = this.cpl === 3): void {
+		const e = this.tlb.entries[linear >>> 12];
+		if (e & (user ? TlbRight.UserWrite : TlbRight.SupervisorWrite)) return this.physWrite8(((e & ~0xfff) | (linear & 0xfff)) >>> 0, value);
+		const p = this.fill(linear, true, user);
+		if (p === MONITOR) this.window!.bytes[(linear - this.window!.linearBase) >>> 0] = value;
+		else this.physWrite8(p, value);
+	}
+
+	writeLinear16(linear: number, value: number, user = this.cpl === 3): void {
+		const e = this.tlb.entries[linear >>> 12];
+		if ((linear & 0xfff) <= 0xffe && (e & (user ? TlbRight.UserWrite : TlbRight.SupervisorWrite))) return this.physWrite16(((e & ~0xfff) | (linear & 0xfff)) >>> 0, value);
+		this.writeBytes(linear, value, 2, user);
+	}
+
+	writeLinear32(linear: number, value: number, user = this.cpl === 3): void {
+		const e = this.tlb.entries[linear >>> 12];
+		if ((linear & 0xfff) <= 0xffc && (e & (user ? TlbRight.UserWrite : TlbRight.SupervisorWrite))) return this.physWrite32(((e & ~0xfff) | (linear & 0xfff)) >>> 0, value);
+		this.writeBytes(linear, value, 4, user);
+	}
+
+	/** A write on the slow path: both pages are checked before any byte changes. */
+	private writeBytes(linear: number, value: number, size: number, user: boolean): void {
+		const first = this.fill(linear, true, user);
+		const lastLinear = (linear + size - 1) >>> 0;
+		if ((lastLinear >>> 12) !== (linear >>> 12)) this.fill(lastLinear, true, user);
+		else if (first !== MONITOR) {
+			if (size === 2) this.physWrite16(first, value);
+			else this.physWrite32(first, value);
+			return;
+		}
+		for (let i = 0; i < size; i++) this.writeLinear8(linear + i, value >>> (8 * i), user);
+	}
+
+	// ---- segmented access ---------------------------------------------------------
+
+	/** Offset -> linear with the segment's usability, type and limit checks (#SS for SS, #GP otherwise). */
+	segLinear(seg: Seg, offset: number, size: number, write: boolean): number {
+		const s = this.seg[seg];
+		offset >>>= 0;
+		const type = s.type;
+		let ok = s.usable && (write ? (type & 0xa) === 0x2 : (type & 0xa) !== 0x8);
+		if (ok) {
+			if ((type & 0xc) === 0x4) ok = offset > s.limit && offset + size - 1 <= (s.big ? 0xffffffff : 0xffff);
+			else ok = offset + size - 1 <= s.limit;
+		}
+		if (!ok) throw new CpuException(seg === Seg.SS ? Vector.SS : Vector.GP, 0);
+		return (s.base + offset) | 0;
+	}
+
+	readSeg8(seg: Seg, offset: number): number {
+		return this.readLinear8(this.segLinear(seg, offset, 1, false), this.cpl === 3);
+	}
+
+	readSeg16(seg: Seg, offset: number): number {
+		return this.readLinear16(this.segLinear(seg, offset, 2, false), this.cpl === 3);
+	}
+
+	readSeg32(seg: Seg, offset: number): number {
+		return this.readLinear32(this.segLinear(seg, offset, 4, false), this.cpl === 3);
+	}
+
+	writeSeg8(seg: Seg, offset: number, value: number): void {
+		this.writeLinear8(this.segLinear(seg, offset, 1, true), value, this.cpl === 3);
+	}
+
+	writeSeg16(seg: Seg, offset: number, value: number): void {
+		this.writeLinear16(this.segLinear(seg, offset, 2, true), value, this.cpl === 3);
+	}
+
+	writeSeg32(seg: Seg, offset: number, value: number): void {
+		this.writeLinear32(this.segLinear(seg, offset, 4, true), value, this.cpl === 3);
+	}
+
+	/** An 8-byte store (CMPXCHG8B): both halves are checked writable before either is written. */
+	writeSeg64(seg: Seg, offset: number, lo: number, hi: number): void {
+		const linear = this.segLinear(seg, offset, 8, true);
+		const user = this.cpl === 3;
+		this.fill(linear, true, user);
+		this.fill(linear + 7, true, user);
+		this.writeLinear32(linear, lo, user);
+		this.writeLinear32(linear + 4, hi, user);
+	}
+
+	// ---- stack ----------------------------------------------------------------------
+
+	/** ESP after moving by `delta`, wrapping within SP alone on a 16-bit stack. */
+	private movedEsp(delta: number): number {
+		const esp = this.regs[Reg.ESP];
+		return this.seg[Seg.SS].big ? (esp + delta) | 0 : (esp & ~0xffff) | ((esp + delta) & 0xffff);
+	}
+
+	private stackOffset(esp: number): number {
+		return this.seg[Seg.SS].big ? esp : esp & 0xffff;
+	}
+
+	push32(value: number): void {
+		const esp = this.movedEsp(-4);
+		this.writeSeg32(Seg.SS, this.stackOffset(esp), value);
+		this.regs[Reg.ESP] = esp;
+	}
+
+	push16(value: number): void {
+		const esp = this.movedEsp(-2);
+		this.writeSeg16(Seg.SS, this.stackOffset(esp), value);
+		this.regs[Reg.ESP] = esp;
+	}
+
+	pop32(): number {
+		const v = this.peek32(0);
+		this.regs[Reg.ESP] = this.movedEsp(4);
+		return v;
+	}
+
+	pop16(): number {
+		const v = this.peek16(0);
+		this.regs[Reg.ESP] = this.movedEsp(2);
+		return v;
+	}
+
+	/** Reads the stack at ESP + `offset` without moving ESP. */
+	peek32(offset: number): number {
+		return this.readSeg32(Seg.SS, this.stackOffset(this.movedEsp(offset)));
+	}
+
+	peek16(offset: number): number {
+		return this.readSeg16(Seg.SS, this.stackOffset(this.movedEsp(offset)));
+	}
+
+	adjustStack(delta: number): void {
+		this.regs[Reg.ESP] = this.movedEsp(delta);
+	}
+}

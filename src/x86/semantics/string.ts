@@ -1,0 +1,75 @@
+// MOVS STOS LODS CMPS SCAS with REP/REPE/REPNE. Each iteration updates
+// ESI/EDI/ECX before the next, so a fault mid-string leaves the registers of
+// the completed iterations and EIP on the instruction, as the hardware does.
+// A long REP yields after REP_CHUNK iterations without retiring, so the run
+// loop can check its budget and interrupts, then resumes the same instruction.
+
+import { FlagOp } from '../lazy-flags';
+import { Flag, Reg, Seg } from '../registers';
+import type { DecodedInstruction, OperandSize } from '../decoded-instruction';
+import { sourceSegment, type CodeGen, type Template } from './codegen';
+
+export const REP_CHUNK = 4096;
+
+function elementSize(ins: DecodedInstruction): OperandSize {
+	const op = ins.operands.find((o) => o.kind === 'string');
+	return op && op.kind === 'string' ? op.size : 8;
+}
+
+/**
+ * Wraps one iteration `body` in the REP machinery. `until` is a condition
+ * (evaluated after an iteration) that ends a REPE/REPNE early.
+ */
+export function repeat(ins: DecodedInstruction, g: CodeGen, body: string, until?: string): string {
+	const size = elementSize(ins);
+	const step = `const d = (c.flagsBits & ${Flag.DF}) !== 0 ? ${-size / 8} : ${size / 8};`;
+	if (!ins.rep && !ins.repne) return `${step} ${body}`;
+	const count = g.stringReg(Reg.ECX, ins.addressSize);
+	const stop = until === undefined ? '' : ` if (${ins.repne ? '' : '!'}(${until})) break;`;
+	return `${step} let n = 0; while (${count} !== 0) { if (n++ === ${REP_CHUNK}) { c.eip = ${ins.eip}; c.instructionCount = ic + ${g.index}; return; } ${body} ${g.stringAdvance(Reg.ECX, ins.addressSize, '-1')}${stop} }`;
+}
+
+function str(ins: DecodedInstruction, g: CodeGen): { si: string; di: string; src: Seg; size: OperandSize; next: (reg: Reg) => string } {
+	return {
+		si: g.stringReg(Reg.ESI, ins.addressSize),
+		di: g.stringReg(Reg.EDI, ins.addressSize),
+		src: sourceSegment(ins),
+		size: elementSize(ins),
+		next: (reg) => g.stringAdvance(reg, ins.addressSize, 'd'),
+	};
+}
+
+const movs: Template = (ins, g) => {
+	const s = str(ins, g);
+	return repeat(ins, g, `${g.writeMem(Seg.ES, s.di, s.size, g.readMem(s.src, s.si, s.size))} ${s.next(Reg.ESI)} ${s.next(Reg.EDI)}`);
+};
+
+const stos: Template = (ins, g) => {
+	const s = str(ins, g);
+	return repeat(ins, g, `${g.writeMem(Seg.ES, s.di, s.size, g.reg(Reg.EAX, s.size))} ${s.next(Reg.EDI)}`);
+};
+
+const lods: Template = (ins, g) => {
+	const s = str(ins, g);
+	return repeat(ins, g, `${g.setReg(Reg.EAX, s.size, g.readMem(s.src, s.si, s.size))} ${s.next(Reg.ESI)}`);
+};
+
+const cmps: Template = (ins, g) => {
+	const s = str(ins, g);
+	const body = `const x = ${g.readMem(s.src, s.si, s.size)}; const y = ${g.readMem(Seg.ES, s.di, s.size)}; const v = ${g.truncate('x - y', s.size)}; ${s.next(Reg.ESI)} ${s.next(Reg.EDI)} ${g.lazyFlags(FlagOp.Sub, s.size, 'x', 'y', 'v')}`;
+	return repeat(ins, g, body, 'v === 0');
+};
+
+const scas: Template = (ins, g) => {
+	const s = str(ins, g);
+	const body = `const x = ${g.reg(Reg.EAX, s.size)}; const y = ${g.readMem(Seg.ES, s.di, s.size)}; const v = ${g.truncate('x - y', s.size)}; ${s.next(Reg.EDI)} ${g.lazyFlags(FlagOp.Sub, s.size, 'x', 'y', 'v')}`;
+	return repeat(ins, g, body, 'v === 0');
+};
+
+/** The string mnemonics share names with SSE instructions (MOVSD, CMPSD): only the string forms have string operands. */
+const stringOnly = (t: Template): Template => (ins, g) => (ins.operands.some((o) => o.kind === 'string') ? t(ins, g) : g.raise(6));
+
+export const strings: Record<string, Template> = Object.fromEntries(
+	([['movs', movs], ['stos', stos], ['lods', lods], ['cmps', cmps], ['scas', scas]] as const).flatMap(([name, t]) =>
+		['b', 'w', 'd'].map((suffix) => [name + suffix, stringOnly(t)])),
+);

@@ -1,0 +1,104 @@
+// System instructions. The checks and effects belong to src/x86/system (the
+// contract functions, reached as `sys` in generated code); these templates
+// only evaluate operands, pass linear addresses, and store results.
+
+import { Flag, Seg } from '../registers';
+import type { DecodedInstruction, Operand } from '../decoded-instruction';
+import type { CodeGen, Template } from './codegen';
+
+const SEGMENT_OF: Record<string, Seg> = { lds: Seg.DS, les: Seg.ES, lfs: Seg.FS, lgs: Seg.GS, lss: Seg.SS };
+
+/** Linear address of a memory operand of `size` bytes, after the segment checks. */
+function linearOf(g: CodeGen, op: Operand, size: number, write: boolean): string {
+	if (op.kind !== 'mem') throw new Error('memory operand expected');
+	return `c.segLinear(${op.mem.seg}, ${g.ea(op.mem)}, ${size}, ${write})`;
+}
+
+/** A 16-bit selector-like source: register low word or a word in memory. */
+const selectorOf = (g: CodeGen, op: Operand): string => g.read(op, 16);
+
+/** Store a 16-bit system value: a word to memory, zero-extended into a register. */
+function storeSystemWord(g: CodeGen, op: Operand, value: string): string {
+	if (op.kind === 'mem') return g.writeMem(op.mem.seg, g.ea(op.mem), 16, value);
+	return g.access(op, 'ea').write(value);
+}
+
+/** MOV to/from segment, control and debug registers. */
+export function segmentMove(ins: DecodedInstruction, g: CodeGen): string {
+	const [dst, src] = ins.operands;
+	if (dst.kind === 'sreg') {
+		if (dst.seg === Seg.CS) return g.raise(6);
+		return `const v = ${selectorOf(g, src)}; ${g.syncCount()} sys.loadSegment(c, ${dst.seg}, v);`;
+	}
+	if (src.kind === 'sreg') return storeSystemWord(g, dst, `c.seg[${src.seg}].selector`);
+	const reg = (op: Operand): number => (op.kind === 'reg' ? op.reg : -1);
+	if (dst.kind === 'cr') return `${g.syncCount()} sys.movToCr(c, ${dst.n}, r[${reg(src)}] >>> 0);`;
+	if (src.kind === 'cr') return `${g.syncCount()} const v = sys.movFromCr(c, ${src.n}); ${g.setReg(reg(dst), 32, 'v')}`;
+	if (dst.kind === 'dr') return `${g.syncCount()} sys.movToDr(c, ${dst.n}, r[${reg(src)}] >>> 0);`;
+	if (src.kind === 'dr') return `${g.syncCount()} const v = sys.movFromDr(c, ${src.n}); ${g.setReg(reg(dst), 32, 'v')}`;
+	return g.raise(6);
+}
+
+/** LDS LES LFS LGS LSS r32, m16:32: the segment load (which may fault) happens before the register changes. */
+export const farPointerLoad: Template = (ins, g) => {
+	const [dst, src] = ins.operands;
+	if (src.kind !== 'mem' || dst.kind !== 'reg') return g.raise(6);
+	const size = dst.size === 16 ? 16 : 32;
+	const seg = src.mem.seg;
+	return `const ea = ${g.ea(src.mem)}; const off = c.readSeg${size}(${seg}, ea); const sel = c.readSeg16(${seg}, (ea + ${size / 8}) | 0); ${g.syncCount()} sys.loadSegment(c, ${SEGMENT_OF[ins.mnemonic]}, sel); ${g.setReg(dst.reg, size, 'off')}`;
+};
+
+const table = (name: 'lgdt' | 'lidt' | 'sgdt' | 'sidt', write: boolean): Template => (ins, g) =>
+	`${g.syncCount()} sys.${name}(c, ${linearOf(g, ins.operands[0], 6, write)});`;
+
+const selectorLoad = (name: 'lldt' | 'ltr'): Template => (ins, g) => `const v = ${selectorOf(g, ins.operands[0])}; ${g.syncCount()} sys.${name}(c, v);`;
+
+const selectorStore = (name: 'sldt' | 'str' | 'smsw'): Template => (ins, g) => `const v = sys.${name}(c) & 65535; ${storeSystemWord(g, ins.operands[0], 'v')}`;
+
+const access = (name: 'lar' | 'lsl'): Template => (ins, g) => {
+	const [dst, src] = ins.operands;
+	const size = g.size(dst);
+	const value = size === 16 ? 'v & 65535' : 'v';
+	return `const v = sys.${name}(c, ${selectorOf(g, src)}); if (v === undefined) { c.setFlag(${Flag.ZF}, false); } else { ${g.access(dst, 'ea').write(value)} c.setFlag(${Flag.ZF}, true); }`;
+};
+
+const verify = (name: 'verr' | 'verw'): Template => (ins, g) => `c.setFlag(${Flag.ZF}, sys.${name}(c, ${selectorOf(g, ins.operands[0])}));`;
+
+const privilegedNop: Template = (_ins, g) => `if (c.cpl !== 0) ${g.raise(13, 0)}`;
+
+/** Calls a contract function that reads and writes the registers itself (CPUID, RDTSC, RDMSR, WRMSR). */
+const registerCall = (name: string): Template => (_ins, g) => `${g.syncCount()} sys.${name}(c);`;
+
+export const system: Record<string, Template> = {
+	lgdt: table('lgdt', false),
+	lidt: table('lidt', false),
+	sgdt: table('sgdt', true),
+	sidt: table('sidt', true),
+	lldt: selectorLoad('lldt'),
+	ltr: selectorLoad('ltr'),
+	sldt: selectorStore('sldt'),
+	str: selectorStore('str'),
+	smsw: selectorStore('smsw'),
+	lmsw: (ins, g) => `const v = ${g.read(ins.operands[0], 16)}; ${g.syncCount()} sys.lmsw(c, v);`,
+	clts: (_ins, g) => `${g.syncCount()} sys.clts(c);`,
+	invlpg: (ins, g) => {
+		const op = ins.operands[0];
+		if (op.kind !== 'mem') return g.raise(6);
+		// INVLPG takes the linear address without a limit check: it never touches the memory.
+		return `${g.syncCount()} sys.invlpgAt(c, (c.seg[${op.mem.seg}].base + ${g.ea(op.mem)}) >>> 0);`;
+	},
+	invd: privilegedNop,
+	wbinvd: privilegedNop,
+	hlt: (_ins, g) => `if (c.cpl !== 0) ${g.raise(13, 0)} c.halted = true; c.pendingExit = { kind: 'halt' };`,
+	cli: (_ins, g) => `${g.syncCount()} sys.cli(c);`,
+	sti: (_ins, g) => `${g.syncCount()} sys.sti(c);`,
+	cpuid: registerCall('cpuid'),
+	rdtsc: registerCall('rdtsc'),
+	rdmsr: registerCall('rdmsr'),
+	wrmsr: registerCall('wrmsr'),
+	lar: access('lar'),
+	lsl: access('lsl'),
+	verr: verify('verr'),
+	verw: verify('verw'),
+};
+

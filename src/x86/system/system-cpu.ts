@@ -1,0 +1,19 @@
+// What system operations need from the CPU. The execution core's `Cpu`
+// satisfies it structurally, so these functions type-check and can be tested
+// against a plain state object without depending on the execution engine.
+
+import type { LinearAddress } from '../addresses';
+import type { CpuState } from '../cpu-state';
+
+export interface SystemCpu extends CpuState {
+	/** `user` selects the U/S check; descriptor-table and TSS accesses pass false. */
+	readLinear8(address: LinearAddress, user?: boolean): number;
+	readLinear16(address: LinearAddress, user?: boolean): number;
+	readLinear32(address: LinearAddress, user?: boolean): number;
+	writeLinear8(address: LinearAddress, value: number, user?: boolean): void;
+	writeLinear16(address: LinearAddress, value: number, user?: boolean): void;
+	writeLinear32(address: LinearAddress, value: number, user?: boolean): void;
+	/** Drops every cached translation and every decoded block that depends on the paging mode. */
+	flushTlb(): void;
+	invlpg(address: LinearAddress): void;
+}
