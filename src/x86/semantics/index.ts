@@ -3,6 +3,7 @@
 
 import type { DecodedInstruction } from '../decoded-instruction';
 import { arithmetic } from './arithmetic';
+import { bcd } from './bcd';
 import { bitOps } from './bit-ops';
 import { CodeGen, type Template } from './codegen';
 import { controlFlow } from './control-flow';
@@ -18,7 +19,7 @@ import { system } from './system';
 
 const TEMPLATES: ReadonlyMap<string, Template> = new Map(Object.entries({
 	...dataMovement, ...arithmetic, ...logic, ...shifts, ...bitOps, ...multiplyDivide,
-	...controlFlow, ...stack, ...strings, ...flags, ...io, ...system,
+	...controlFlow, ...stack, ...strings, ...flags, ...io, ...system, ...bcd,
 }));
 
 export function hasTemplate(mnemonic: string): boolean {

@@ -1,0 +1,347 @@
+; sensitive.asm - only the sensitive-but-unprivileged probes, each printing what it saw.
+;
+; None of these instructions traps at ring 1, so a trap-and-emulate monitor never
+; sees them: they answer with the real machine's state. On bare hardware (QEMU,
+; Ringside "native") every line matches what this kernel set up: IF as set, its
+; own GDT/IDT, RPL 0, DPL-0 descriptors. Compare the same run under
+; "trap-and-emulate". Interrupts stay masked at the PIC, so sti is harmless.
+;
+; Exit convention of all Ringside examples: writing V to port 0xF4 (isa-debug-exit)
+; stops the machine with exit code (V << 1) | 1; V = 0 (exit code 1) means success,
+; V = 1 (exit code 3) means a check failed.
+
+bits 32
+org 0x100000
+
+COM1		equ 0x3F8
+DEBUG_EXIT	equ 0xF4
+KERNEL_STACK_TOP equ 0x00090000
+IDT_ADDR	equ 0x00200000	; an empty IDT: only its base and limit are read
+
+; Multiboot v1 header with the a.out kludge (flag bit 16): load this flat file at 1 MiB.
+MB_MAGIC	equ 0x1BADB002
+MB_FLAGS	equ 0x00010000
+multiboot_header:
+	dd MB_MAGIC, MB_FLAGS, -(MB_MAGIC + MB_FLAGS)
+	dd multiboot_header, 0x00100000, image_end, image_end, start
+
+; The GDT comes first so that its address, which sgdt prints, stays put.
+align 8
+gdt:					; accessed bits preset: the CPU need not write here
+	dq 0				; null
+	dq 0x00CF9B000000FFFF		; 0x08 ring-0 code, base 0, 4 GiB
+	dq 0x00CF93000000FFFF		; 0x10 ring-0 data
+	dq 0x00CFFB000000FFFF		; 0x18 ring-3 code
+	dq 0x00CFF3000000FFFF		; 0x20 ring-3 data
+TSS_ADDR	equ tss - $$ + 0x00100000	; a plain number, so it can be split up
+	dw tss_end - tss - 1		; 0x28 TSS: limit
+	dw TSS_ADDR & 0xFFFF		; base 0-15
+	db (TSS_ADDR >> 16) & 0xFF	; base 16-23
+	db 0x89				; present, DPL 0, available 32-bit TSS
+	db 0
+	db TSS_ADDR >> 24		; base 24-31
+gdt_end:
+gdt_descriptor:
+	dw gdt_end - gdt - 1
+	dd gdt
+
+; The TSS: only ss0:esp0 matter, the stack the CPU switches to on entering ring 0.
+tss:
+	dd 0				; previous task link
+	dd KERNEL_STACK_TOP		; esp0
+	dd 0x10				; ss0
+	times 22 dd 0			; esp1 ... LDT selector
+	dw 0				; trap flag
+	dw tss_end - tss		; I/O map base past the limit: no bitmap
+tss_end:
+
+start:
+	mov esp, KERNEL_STACK_TOP
+	call serial_init
+	call load_gdt
+	mov ax, 0x28
+	ltr ax
+	xor eax, eax
+	lldt ax
+	lidt [idt_descriptor]
+	mov al, 0xFF			; mask every IRQ: sti below must not bring one in
+	out 0x21, al
+	out 0xA1, al
+
+	sti
+	pushfd
+	pop eax
+	mov esi, msg_pushf_sti
+	call print_if_line
+	cli
+	pushfd
+	pop eax
+	mov esi, msg_pushf_cli
+	call print_if_line
+	pushfd
+	or dword [esp], 0x200		; ask popfd for IF = 1
+	popfd
+	pushfd
+	pop eax
+	cli
+	mov esi, msg_popf
+	call print_if_line
+
+	sgdt [table_buffer]
+	mov esi, msg_sgdt
+	call print_table_register
+	sidt [table_buffer]
+	mov esi, msg_sidt
+	call print_table_register
+
+	xor eax, eax
+	smsw ax
+	mov esi, msg_smsw
+	call print_hex16_line
+	xor eax, eax
+	str ax
+	mov esi, msg_str
+	call print_hex16_line
+	xor eax, eax
+	sldt ax
+	mov esi, msg_sldt
+	call print_hex16_line
+
+	push cs
+	pop eax
+	and eax, 3
+	mov esi, msg_push_cs
+	call print_digit_line
+	push ss
+	pop eax
+	and eax, 3
+	mov esi, msg_push_ss
+	call print_digit_line
+	mov ax, cs
+	and eax, 3
+	mov esi, msg_mov_cs
+	call print_digit_line
+
+	mov ecx, 0x08
+	xor eax, eax			; a selector lar/lsl rejects leaves EAX alone: show 0
+	lar eax, ecx
+	mov esi, msg_lar_kcs
+	call print_hex32_line
+	mov ecx, 0x10
+	xor eax, eax
+	lar eax, ecx
+	mov esi, msg_lar_kds
+	call print_hex32_line
+	mov ecx, 0x1B
+	xor eax, eax
+	lar eax, ecx
+	mov esi, msg_lar_ucs
+	call print_hex32_line
+	mov ecx, 0x28
+	xor eax, eax
+	lsl eax, ecx
+	mov esi, msg_lsl_tss
+	call print_hex32_line
+	mov ecx, 0x10
+	xor eax, eax
+	lsl eax, ecx
+	mov esi, msg_lsl_kds
+	call print_hex32_line
+	mov ax, 0x08
+	verr ax
+	mov esi, msg_verr_kcs
+	call print_zf_line
+	mov ax, 0x08
+	verw ax
+	mov esi, msg_verw_kcs
+	call print_zf_line
+	mov ax, 0x10
+	verw ax
+	mov esi, msg_verw_kds
+	call print_zf_line
+	mov ax, 0x23
+	verw ax
+	mov esi, msg_verw_uds
+	call print_zf_line
+
+	xor al, al
+	jmp exit
+
+; print_digit_line: the label at ESI, the digit in EAX (0-9), a newline.
+print_digit_line:
+	call print
+	push eax
+	add al, '0'
+	call putc
+	pop eax
+	jmp newline
+; print_if_line: IF, EFLAGS bit 9, of the value in EAX.
+print_if_line:
+	shr eax, 9
+	and eax, 1
+	jmp print_digit_line
+; print_zf_line: 1 if ZF is set.
+print_zf_line:
+	setz al
+	movzx eax, al
+	jmp print_digit_line
+; print_table_register: base and limit as sgdt/sidt stored them in table_buffer.
+print_table_register:
+	call print
+	push ecx
+	mov eax, [table_buffer + 2]
+	mov ecx, 8
+	call print_hex
+	mov esi, msg_limit
+	call print
+	movzx eax, word [table_buffer]
+	mov ecx, 4
+	call print_hex
+	pop ecx
+	jmp newline
+
+; A flat GDT of our own: at entry the loader's descriptors are only cached in
+; the segment registers, and interrupt delivery needs a real table to load CS.
+load_gdt:
+	lgdt [gdt_descriptor]
+	jmp 0x08:.reload		; a far jump reloads CS
+.reload:
+	mov ax, 0x10
+	mov ds, ax
+	mov es, ax
+	mov fs, ax
+	mov gs, ax
+	mov ss, ax
+	ret
+
+; ---------------------------------------------------------------------------
+; COM1 output, polled: 115200 baud, 8N1, no UART interrupts.
+; ---------------------------------------------------------------------------
+serial_init:
+	mov dx, COM1 + 1
+	xor al, al
+	out dx, al			; IER = 0
+	mov dx, COM1 + 3
+	mov al, 0x80
+	out dx, al			; DLAB = 1: ports +0/+1 are the divisor latch
+	mov dx, COM1
+	mov al, 1
+	out dx, al			; divisor 1 = 115200 baud
+	mov dx, COM1 + 1
+	xor al, al
+	out dx, al
+	mov dx, COM1 + 3
+	mov al, 0x03
+	out dx, al			; 8 data bits, no parity, 1 stop bit, DLAB = 0
+	ret
+
+; putc: send AL once LSR bit 5 says the transmit holding register is empty.
+putc:
+	push edx
+	push eax
+	mov dx, COM1 + 5
+.wait:
+	in al, dx
+	test al, 0x20
+	jz .wait
+	pop eax
+	mov dx, COM1
+	out dx, al
+	pop edx
+	ret
+
+; print: the NUL-terminated string at ESI.
+print:
+	push eax
+	push esi
+.next:
+	lodsb
+	test al, al
+	jz .done
+	call putc
+	jmp .next
+.done:
+	pop esi
+	pop eax
+	ret
+
+; print_hex: "0x" and the low ECX hex digits of EAX.
+print_hex:
+	pushad
+	mov ebx, eax
+	mov al, '0'
+	call putc
+	mov al, 'x'
+	call putc
+	mov edx, ecx
+	neg ecx
+	add ecx, 8
+	shl ecx, 2
+	rol ebx, cl			; bring the first digit wanted to the top
+	mov ecx, edx
+.digit:
+	rol ebx, 4
+	mov al, bl
+	and al, 0x0F
+	add al, '0'
+	cmp al, '9'
+	jbe .out
+	add al, 'a' - '9' - 1
+.out:
+	call putc
+	loop .digit
+	popad
+	ret
+
+; print_hex32_line / print_hex16_line: the label at ESI, EAX in hex, a newline.
+print_hex32_line:
+	push ecx
+	mov ecx, 8
+	jmp print_value_line
+print_hex16_line:
+	push ecx
+	mov ecx, 4
+print_value_line:
+	call print
+	call print_hex
+	pop ecx
+newline:
+	push eax
+	mov al, 10
+	call putc
+	pop eax
+	ret
+
+; exit: V = AL to the isa-debug-exit port; the machine stops.
+exit:
+	out DEBUG_EXIT, al
+	jmp $
+
+idt_descriptor:
+	dw 256 * 8 - 1
+	dd IDT_ADDR
+table_buffer:	times 6 db 0
+
+msg_pushf_sti:	db "pushfd after sti: IF=", 0
+msg_pushf_cli:	db "pushfd after cli: IF=", 0
+msg_popf:	db "popfd setting IF: IF=", 0
+msg_sgdt:	db "sgdt: base=", 0
+msg_sidt:	db "sidt: base=", 0
+msg_limit:	db " limit=", 0
+msg_smsw:	db "smsw: ", 0
+msg_str:	db "str: ", 0
+msg_sldt:	db "sldt: ", 0
+msg_push_cs:	db "push cs: rpl=", 0
+msg_push_ss:	db "push ss: rpl=", 0
+msg_mov_cs:	db "mov ax, cs: rpl=", 0
+msg_lar_kcs:	db "lar 0x08: ", 0
+msg_lar_kds:	db "lar 0x10: ", 0
+msg_lar_ucs:	db "lar 0x1b: ", 0
+msg_lsl_tss:	db "lsl 0x28: ", 0
+msg_lsl_kds:	db "lsl 0x10: ", 0
+msg_verr_kcs:	db "verr 0x08: readable=", 0
+msg_verw_kcs:	db "verw 0x08: writable=", 0
+msg_verw_kds:	db "verw 0x10: writable=", 0
+msg_verw_uds:	db "verw 0x23: writable=", 0
+
+image_end:

@@ -1,0 +1,272 @@
+; usermode.asm - the smallest drop to ring 3, and system calls back into ring 0.
+;
+; A GDT with ring-3 segments and a TSS (whose esp0 is the stack for coming back),
+; an IDT whose int 0x80 gate has DPL 3, then iret into ring 3. The ring-3 code
+; writes a line and exits through int 0x80; the kernel prints the caller's CS.
+; No paging: every page is reachable from ring 3 here.
+;
+; Exit convention of all Ringside examples: writing V to port 0xF4 (isa-debug-exit)
+; stops the machine with exit code (V << 1) | 1; V = 0 (exit code 1) means success,
+; V = 1 (exit code 3) means a check failed.
+
+bits 32
+org 0x100000
+
+COM1		equ 0x3F8
+DEBUG_EXIT	equ 0xF4
+KERNEL_STACK_TOP equ 0x00090000
+USER_STACK_TOP	equ 0x00080000
+
+; Multiboot v1 header with the a.out kludge (flag bit 16): load this flat file at 1 MiB.
+MB_MAGIC	equ 0x1BADB002
+MB_FLAGS	equ 0x00010000
+multiboot_header:
+	dd MB_MAGIC, MB_FLAGS, -(MB_MAGIC + MB_FLAGS)
+	dd multiboot_header, 0x00100000, image_end, image_end, start
+
+start:
+	mov esp, KERNEL_STACK_TOP
+	call serial_init
+	call load_gdt
+	mov ax, 0x28
+	ltr ax
+	call build_idt
+	mov ecx, 0x80
+	mov eax, syscall_entry
+	mov dl, 0xEE			; present, DPL 3, 32-bit interrupt gate
+	call set_gate_dpl
+	lidt [idt_descriptor]
+	mov esi, msg_start
+	call print
+
+	mov ax, 0x20 | 3		; ring-3 data: iret to ring 3 clears segments DPL 0 would
+	mov ds, ax
+	mov es, ax
+	mov fs, ax
+	mov gs, ax
+	push 0x20 | 3			; SS
+	push USER_STACK_TOP		; ESP
+	push 0x00000002			; EFLAGS: interrupts stay off, IOPL 0
+	push 0x18 | 3			; CS
+	push user_main			; EIP
+	iretd
+
+; int 0x80: EAX = 1 writes the string at EBX, EAX = 2 exits with status EBX.
+syscall_entry:
+	push eax
+	mov eax, [esp + 8]		; caller's CS, above the saved EAX and the EIP
+	mov esi, msg_caller
+	call print_hex16_line
+	pop eax
+	cmp eax, 1
+	je .write
+	cmp eax, 2
+	je .exit
+	jmp unexpected
+.write:
+	mov esi, ebx
+	call print
+	iretd
+.exit:
+	mov esi, msg_exit
+	call print
+	mov eax, ebx
+	jmp exit
+
+user_main:
+	mov eax, 1
+	mov ebx, user_message
+	int 0x80
+	mov eax, 2
+	xor ebx, ebx			; status 0
+	int 0x80
+	jmp $				; not reached
+
+user_message:	db "ring 3: hello through int 0x80", 10, 0
+
+; A flat GDT of our own: at entry the loader's descriptors are only cached in
+; the segment registers, and interrupt delivery needs a real table to load CS.
+load_gdt:
+	lgdt [gdt_descriptor]
+	jmp 0x08:.reload		; a far jump reloads CS
+.reload:
+	mov ax, 0x10
+	mov ds, ax
+	mov es, ax
+	mov fs, ax
+	mov gs, ax
+	mov ss, ax
+	ret
+
+; build_idt: every vector goes to `unexpected`, then the ones this guest handles
+; are set with set_gate; lidt loads it.
+build_idt:
+	xor ecx, ecx
+	mov eax, unexpected
+.all:
+	call set_gate
+	inc ecx
+	cmp ecx, 256
+	jb .all
+	ret
+
+; set_gate: IDT entry ECX -> handler EAX, ring-0 32-bit interrupt gate.
+set_gate:
+	mov dl, 0x8E			; present, DPL 0, 32-bit interrupt gate
+; set_gate_dpl: the same with the type/DPL byte in DL.
+set_gate_dpl:
+	push eax
+	mov word [idt + ecx * 8], ax
+	mov word [idt + ecx * 8 + 2], 0x08
+	mov byte [idt + ecx * 8 + 4], 0
+	mov byte [idt + ecx * 8 + 5], dl
+	shr eax, 16
+	mov word [idt + ecx * 8 + 6], ax
+	pop eax
+	ret
+
+unexpected:
+	mov esi, msg_unexpected
+	call print
+	mov al, 1
+	jmp exit
+
+; ---------------------------------------------------------------------------
+; COM1 output, polled: 115200 baud, 8N1, no UART interrupts.
+; ---------------------------------------------------------------------------
+serial_init:
+	mov dx, COM1 + 1
+	xor al, al
+	out dx, al			; IER = 0
+	mov dx, COM1 + 3
+	mov al, 0x80
+	out dx, al			; DLAB = 1: ports +0/+1 are the divisor latch
+	mov dx, COM1
+	mov al, 1
+	out dx, al			; divisor 1 = 115200 baud
+	mov dx, COM1 + 1
+	xor al, al
+	out dx, al
+	mov dx, COM1 + 3
+	mov al, 0x03
+	out dx, al			; 8 data bits, no parity, 1 stop bit, DLAB = 0
+	ret
+
+; putc: send AL once LSR bit 5 says the transmit holding register is empty.
+putc:
+	push edx
+	push eax
+	mov dx, COM1 + 5
+.wait:
+	in al, dx
+	test al, 0x20
+	jz .wait
+	pop eax
+	mov dx, COM1
+	out dx, al
+	pop edx
+	ret
+
+; print: the NUL-terminated string at ESI.
+print:
+	push eax
+	push esi
+.next:
+	lodsb
+	test al, al
+	jz .done
+	call putc
+	jmp .next
+.done:
+	pop esi
+	pop eax
+	ret
+
+; print_hex: "0x" and the low ECX hex digits of EAX.
+print_hex:
+	pushad
+	mov ebx, eax
+	mov al, '0'
+	call putc
+	mov al, 'x'
+	call putc
+	mov edx, ecx
+	neg ecx
+	add ecx, 8
+	shl ecx, 2
+	rol ebx, cl			; bring the first digit wanted to the top
+	mov ecx, edx
+.digit:
+	rol ebx, 4
+	mov al, bl
+	and al, 0x0F
+	add al, '0'
+	cmp al, '9'
+	jbe .out
+	add al, 'a' - '9' - 1
+.out:
+	call putc
+	loop .digit
+	popad
+	ret
+
+; print_hex16_line: the label at ESI, EAX in hex, a newline.
+print_hex16_line:
+	push ecx
+	mov ecx, 4
+	call print
+	call print_hex
+	pop ecx
+newline:
+	push eax
+	mov al, 10
+	call putc
+	pop eax
+	ret
+
+; exit: V = AL to the isa-debug-exit port; the machine stops.
+exit:
+	out DEBUG_EXIT, al
+	jmp $
+
+align 8
+gdt:					; accessed bits preset: the CPU need not write here
+	dq 0				; null
+	dq 0x00CF9B000000FFFF		; 0x08 ring-0 code, base 0, 4 GiB
+	dq 0x00CF93000000FFFF		; 0x10 ring-0 data
+	dq 0x00CFFB000000FFFF		; 0x18 ring-3 code
+	dq 0x00CFF3000000FFFF		; 0x20 ring-3 data
+TSS_ADDR	equ tss - $$ + 0x00100000	; a plain number, so it can be split up
+	dw tss_end - tss - 1		; 0x28 TSS: limit
+	dw TSS_ADDR & 0xFFFF		; base 0-15
+	db (TSS_ADDR >> 16) & 0xFF	; base 16-23
+	db 0x89				; present, DPL 0, available 32-bit TSS
+	db 0
+	db TSS_ADDR >> 24		; base 24-31
+gdt_end:
+gdt_descriptor:
+	dw gdt_end - gdt - 1
+	dd gdt
+
+; The TSS: only ss0:esp0 matter, the stack the CPU switches to on entering ring 0.
+tss:
+	dd 0				; previous task link
+	dd KERNEL_STACK_TOP		; esp0
+	dd 0x10				; ss0
+	times 22 dd 0			; esp1 ... LDT selector
+	dw 0				; trap flag
+	dw tss_end - tss		; I/O map base past the limit: no bitmap
+tss_end:
+
+msg_start:	db "usermode: iret to ring 3", 10, 0
+msg_caller:	db "int 0x80 from cs=", 0
+msg_exit:	db "usermode: exit from ring 3", 10, 0
+
+idt_descriptor:
+	dw 256 * 8 - 1
+	dd idt
+msg_unexpected:	db "unexpected interrupt or exception: FAIL", 10, 0
+align 8
+idt:	times 256 * 8 db 0
+
+image_end:
