@@ -33,7 +33,11 @@ export interface GuestInstruction {
 const MAX_INSTRUCTION_BYTES = 15;
 /** Encodings with a 16-bit operand size (an operand-size prefix in 32-bit code). */
 const SIXTEEN_BIT_FORM = /^(Iretw|Pushfw|Popfw|Pushw_|Popw_|Retfw)|_16$/;
+/** Formatted as the CPU's decoder formats (src/x86/decoder.ts), so events and listings read alike. */
 const formatter = new Formatter(FormatterSyntax.Nasm);
+formatter.hexPrefix = '0x';
+formatter.hexSuffix = '';
+formatter.spaceAfterOperandSeparator = true;
 
 const GPR32 = [Register.EAX, Register.ECX, Register.EDX, Register.EBX, Register.ESP, Register.EBP, Register.ESI, Register.EDI];
 const GPR16 = [Register.AX, Register.CX, Register.DX, Register.BX, Register.SP, Register.BP, Register.SI, Register.DI];

@@ -1,29 +1,38 @@
 // The virtual machine monitor: runs the PC's CPU in slices, takes every exit,
 // and decides what the guest sees. Native mode lets the hardware deliver
 // everything; the compressed modes run guest ring 0 at real ring 1 on the
-// shadow GDT, emulate what traps and reflect the rest through the guest's IDT.
+// shadow GDT, emulate what traps (or, translated, what the callouts hand over)
+// and reflect the rest through the guest's IDT.
 //
 // Paging: with CR0.PG set, the hardware walks the guest's own page tables
 // (shadow paging is a later step), so guest CR3 is loaded into the hardware.
 
 import { linear, type LinearAddress } from '../x86/addresses';
-import { CpuException, HAS_ERROR_CODE, Vector, VECTOR_NAMES, type InterruptSource } from '../x86/exceptions';
-import { lookupCode } from '../x86/instruction-table';
-import { Cr0, Flag, REG_NAMES, Seg, SEG_NAMES } from '../x86/registers';
-import { deliverInterrupt, TripleFault } from '../x86/system/index';
-import { compress, decodeSegment, encodeSegment } from './descriptors';
+import type { InstructionEmitter } from '../x86/block-compiler';
+import type { Cpu } from '../x86/cpu';
+import type { DecodedInstruction } from '../x86/decoded-instruction';
+import { CpuException, HAS_ERROR_CODE, Vector, VECTOR_NAMES } from '../x86/exceptions';
+import { lookupCode, type InstructionEntry } from '../x86/instruction-table';
+import { Cr0, Flag, Seg } from '../x86/registers';
+import type { RunOptions } from '../x86/run';
+import { TripleFault } from '../x86/system/index';
+import { buildGuestView, buildMonitorView, readGuestLinear } from './cpu-views';
+import { compress, decodeSegment, encodeSegment, MONITOR_BASE } from './descriptors';
+import { emulateInstruction } from './emulation';
 import type { MonitorEvent, MonitorEventKind } from './events';
 import { MonitorEventStream } from './events';
-import { emulateFarTransfer, emulateIret, emulateRetf } from './far-transfers';
 import { hex } from './format';
 import { decodeGuestInstruction, fetchInstructionBytes, type GuestInstruction } from './guest-instruction';
-import { guestEflags, guestSelector, realRing, virtualRing } from './guest-state';
-import type { CpuExit, MonitoredCpu, MonitoredPc } from './hardware';
-import { emulatePrivileged, emulateSegmentLoad, NotEmulated, type Emulated, type EmulationContext } from './privileged-emulation';
-import { reflect } from './reflection';
+import { realRing, virtualRing } from './guest-state';
+import type { CpuExit, MonitoredPc } from './hardware';
+import { gatedInterruptLine } from './interrupt-gate';
+import { createHoleEmitter, outputExitEmitter } from './native-emitters';
+import type { Emulated, EmulationContext } from './privileged-emulation';
+import { reflect, type Reflection } from './reflection';
 import { ShadowTables } from './shadow-tables';
-import { TranslationCache } from './translation-cache';
-import { segmentView, type GuestCpuView, type MonitorCpuView, type MonitorMode } from './views';
+import { TranslationCache, type TranslatedBlockInfo } from './translation-cache';
+import { createTranslator } from './translator';
+import type { GuestCpuView, MonitorCpuView, MonitorMode } from './views';
 import { VirtualCpu, type VirtualCpuState } from './virtual-cpu';
 
 export interface MonitorOptions {
@@ -40,30 +49,56 @@ export interface RunOutcome {
 /** What the monitor was about to do when a listener asked it to stop. */
 type PendingAction = { kind: 'exit'; exit: CpuExit } | { kind: 'interrupt'; vector: number };
 
+/** Where an instruction is, for events. */
+interface Site {
+	eip: number;
+	linear: LinearAddress;
+}
+
 const CONTRIBUTORY = new Set<number>([Vector.DE, Vector.TS, Vector.NP, Vector.SS, Vector.GP]);
-const TRAP_VECTORS = new Set<number>([Vector.DB, Vector.BP, Vector.OF]);
+const STOP = 'stop';
 
 export class Monitor {
 	readonly events = new MonitorEventStream();
 	readonly vcpu = new VirtualCpu();
 	readonly translationCache: TranslationCache;
 	readonly mode: MonitorMode;
-	private readonly cpu: MonitoredCpu;
+	private readonly cpu: Cpu;
 	private readonly shadow?: ShadowTables;
+	private readonly runOptions: RunOptions;
 	private breakpoints = new Set<number>();
 	private stopRequested = false;
 	private lastEvent?: MonitorEvent;
 	private pending?: PendingAction;
 	private idle = false;
+	/** An event already reported (the run stopped before its action): its next execution acts without reporting again. */
+	private reported?: { time: number; address: number };
+	/** A fault raised by a callout's emulation: the guest's, to reflect as is. */
+	private calloutFault?: CpuException;
 
 	constructor(readonly pc: MonitoredPc, options: MonitorOptions) {
 		this.mode = options.mode;
 		this.cpu = pc.cpu;
-		this.translationCache = new TranslationCache(options.translationCacheCapacity, () => this.cpu.flushTlb());
+		this.translationCache = new TranslationCache(options.translationCacheCapacity, () => this.cpu.invalidateAllBlocks());
 		this.captureGuestState();
-		if (this.mode !== 'native') {
+		// The guest's exit ends the run at the instruction that wrote it.
+		pc.debugExit.onExit?.(() => this.cpu.requestExit('guest exit'));
+		let ring0: InstructionEmitter | undefined;
+		if (this.mode === 'native') {
+			this.cpu.interruptLine = pc.pic;
+			this.runOptions = { emitterFor: () => outputExitEmitter };
+		} else {
 			this.shadow = new ShadowTables();
 			this.enterCompressedMode(this.shadow);
+			this.cpu.interruptLine = gatedInterruptLine(pc.pic, this.cpu, this.vcpu);
+			const compressed = realRing(0);
+			if (this.mode === 'binary-translation') {
+				ring0 = createTranslator({ callout: (ins, entry, at) => this.callout(ins, entry, at), register: (info) => this.registerTranslation(info) });
+				this.runOptions = { emitterFor: (cpl) => (cpl === compressed ? ring0 : undefined) };
+			} else {
+				const holes = createHoleEmitter((ins) => this.reportHole(ins));
+				this.runOptions = { emitterFor: (cpl) => (cpl === compressed && this.events.listening ? holes : undefined) };
+			}
 		}
 	}
 
@@ -91,16 +126,18 @@ export class Monitor {
 	/** Exactly one guest instruction, one emulation or one interrupt delivery. */
 	step(): RunOutcome {
 		const before = this.cpu.instructionCount;
-		const outcome = this.slice(1, true, true);
+		const outcome = this.slice(1, true);
 		if (outcome) return outcome;
 		return this.cpu.instructionCount > before || !this.idle ? { reason: 'budget' } : { reason: 'idle' };
 	}
 
 	/**
 	 * One pass of the loop: a pending action, an interrupt, or a CPU run.
-	 * Returns an outcome when the run must end, undefined to go on.
+	 * Returns an outcome when the run must end, undefined to go on. The first
+	 * slice of a run leaves a breakpoint it starts on (the CPU never stops on
+	 * the first instruction it runs); later slices stop there.
 	 */
-	private slice(budget: number, resuming: boolean, single = false): RunOutcome | undefined {
+	private slice(budget: number, resuming: boolean): RunOutcome | undefined {
 		const exited = this.exitOutcome();
 		if (exited) return exited;
 		const pending = this.pending;
@@ -109,63 +146,89 @@ export class Monitor {
 			return pending.kind === 'exit' ? this.handleExit(pending.exit, true) : this.deliverExternal(pending.vector, true);
 		}
 		this.pc.advanceDevices();
-		if (this.pc.pic.pending() && this.interruptsEnabled()) {
+		if (this.pc.pic.pending() && this.interruptsEnabled() && this.cpu.instructionCount >= this.cpu.interruptsHeldUntil) {
 			this.idle = false;
 			return this.deliverExternal(this.pc.pic.acknowledge(), false);
 		}
 		if (this.idle) return this.waitForInterrupt();
 		if (budget <= 0) return undefined;
-		// Leaving a breakpoint: the instruction at it runs once without stopping there again.
-		const eipLinear = this.currentLinear();
-		const atBreakpoint = resuming && this.breakpoints.has(eipLinear);
-		if (atBreakpoint || single) {
-			const others = new Set(this.breakpoints);
-			if (atBreakpoint) others.delete(eipLinear);
-			this.cpu.setStopAddresses(others);
-		}
-		let exit: CpuExit;
-		try {
-			exit = this.cpu.run(atBreakpoint || single ? 1 : budget);
-		} finally {
-			if (atBreakpoint || single) this.cpu.setStopAddresses(this.breakpoints);
-		}
+		if (!resuming && this.breakpoints.has(this.currentLinear())) return { reason: 'breakpoint' };
+		const exit = this.cpu.run(budget, this.runOptions);
 		this.noticeRingChange();
 		return this.handleExit(exit, false);
 	}
 
 	private handleExit(exit: CpuExit, resumed: boolean): RunOutcome | undefined {
 		switch (exit.kind) {
-			case 'budget': case 'interrupt': case 'callout-stop':
+			case 'budget': case 'interrupt':
 				return this.stopAfterEvent();
+			case 'callout-stop':
+				return this.exitOutcome() ?? this.stopAfterEvent();
 			case 'stop-address':
 				return { reason: 'breakpoint' };
 			case 'halt':
 				this.idle = true;
-				return undefined;
+				return this.stopAfterEvent();
+			case 'software-interrupt':
+				return this.softwareInterrupt(exit, exit.vector, exit.returnEip, resumed);
 			case 'exception':
-				if (!exit.exception) throw new Error('CPU exit of kind exception without an exception');
 				return this.mode === 'native' ? this.deliverNative(exit, exit.exception, resumed) : this.handleGuestTrap(exit, exit.exception, resumed);
+		}
+	}
+
+	// ---- software interrupts (INT n, INT3, INTO): the CPU exits, the monitor delivers ----------
+
+	private softwareInterrupt(exit: CpuExit, vector: number, returnEip: number, resumed: boolean): RunOutcome | undefined {
+		// The state shown and used for a delivery fault is that at the INT instruction, not yet retired.
+		if (!resumed) {
+			this.cpu.eip = (returnEip - this.softwareInterruptLength(vector, returnEip)) >>> 0;
+			this.cpu.instructionCount--;
+		}
+		const text = vector === 3 ? 'int3' : `int ${hex(vector, 2)}`;
+		const where = this.mode === 'native' ? 'the IDT' : 'the guest IDT';
+		if (!resumed && this.emit('guest-exception', text, `delivering INT ${hex(vector, 2)} through ${where}`, { vector, errorCode: -1 })) {
+			this.pending = { kind: 'exit', exit };
+			return this.eventOutcome();
+		}
+		if (this.mode !== 'native') return this.reflectInto({ vector, source: 'software', returnEip }, true);
+		return this.deliverHardware(() => this.cpu.deliverInterrupt(vector, 'software', undefined, returnEip), true);
+	}
+
+	/** INT3 and INTO are one byte, INT n two (CD nn); prefixes on them are not looked for. */
+	private softwareInterruptLength(vector: number, returnEip: number): number {
+		const base = this.cpu.seg[Seg.CS].base;
+		try {
+			const opcode = this.cpu.readLinear8(linear(base + returnEip - 2), false);
+			const operand = this.cpu.readLinear8(linear(base + returnEip - 1), false);
+			return opcode === 0xcd && operand === vector ? 2 : 1;
+		} catch (e) {
+			if (e instanceof CpuException) return 1;
+			throw e;
 		}
 	}
 
 	// ---- native mode ---------------------------------------------------------------------------
 
 	private deliverNative(exit: CpuExit, e: CpuException, resumed: boolean): RunOutcome | undefined {
-		const software = this.softwareInterruptAt(e.vector);
-		const source: InterruptSource = software ? 'software' : TRAP_VECTORS.has(e.vector) ? 'trap' : 'fault';
-		if (!resumed && this.emit('guest-exception', software?.text ?? '', `delivered ${VECTOR_NAMES[e.vector] ?? `vector ${e.vector}`} through the IDT`, { vector: e.vector, errorCode: e.errorCode ?? -1 })) {
+		if (!resumed && this.emit('guest-exception', '', `delivered ${VECTOR_NAMES[e.vector] ?? `vector ${e.vector}`} through the IDT`, { vector: e.vector, errorCode: e.errorCode ?? -1 })) {
 			this.pending = { kind: 'exit', exit };
 			return this.eventOutcome();
 		}
+		if (e.vector === Vector.PF && e.faultAddress !== undefined) this.cpu.cr2 = e.faultAddress;
+		return this.deliverHardware(() => this.cpu.deliverInterrupt(e.vector, 'fault', e.errorCode), false);
+	}
+
+	/** A delivery by the hardware itself; a failure to deliver #DF stops the machine. */
+	private deliverHardware(deliver: () => void, retires: boolean): RunOutcome | undefined {
 		const fromCpl = this.cpu.cpl;
 		try {
-			if (e.vector === Vector.PF && e.faultAddress !== undefined) this.cpu.cr2 = e.faultAddress;
-			deliverInterrupt(this.cpu, e.vector, source, software ? undefined : e.errorCode, software ? (this.cpu.eip + software.length) >>> 0 : undefined);
+			deliver();
 		} catch (error) {
 			if (error instanceof TripleFault) return this.tripleFault(error.message);
 			throw error;
 		}
-		this.cpu.instructionCount += software ? 1 : 0;
+		if (retires) this.cpu.instructionCount++;
+		this.idle = false;
 		this.vcpu.cpl = this.cpu.cpl;
 		if (fromCpl !== this.cpu.cpl) this.emit('ring-change', '', `ring ${fromCpl} -> ${this.cpu.cpl}`, { from: fromCpl, to: this.cpu.cpl });
 		return this.stopAfterEvent();
@@ -174,34 +237,32 @@ export class Monitor {
 	// ---- compressed modes: trap, emulate or reflect --------------------------------------------
 
 	private handleGuestTrap(exit: CpuExit, e: CpuException, resumed: boolean): RunOutcome | undefined {
-		let ins: GuestInstruction | undefined;
-		if (e.vector === Vector.GP || e.vector === Vector.BP || e.vector === Vector.OF || e.vector === Vector.UD || e.vector >= 32 || e.vector === 0x80) {
+		const fromCallout = e === this.calloutFault;
+		this.calloutFault = undefined;
+		if (e.vector === Vector.GP && !fromCallout) {
+			let ins: GuestInstruction | undefined;
 			try {
 				ins = decodeGuestInstruction(fetchInstructionBytes(this.cpu, this.currentLinear()), this.cpu.eip);
 			} catch (fetchError) {
 				if (!(fetchError instanceof CpuException)) throw fetchError;
 			}
+			const entry = ins && lookupCode(ins.code);
+			if (ins && entry) {
+				const emulation = this.trapAndEmulate(exit, ins, entry, resumed);
+				if (emulation !== 'not-emulated') return emulation;
+			}
 		}
-		const software = ins && this.softwareVector(ins);
-		if (ins && software !== undefined) return this.reflectSoftware(exit, ins, software, resumed);
-		if (ins && e.vector === Vector.GP) {
-			const emulation = this.tryEmulate(exit, ins, resumed);
-			if (emulation !== 'not-emulated') return emulation;
-		}
-		return this.reflectFault(exit, e, resumed);
+		return this.reflectFault(e, resumed, exit);
 	}
 
-	private tryEmulate(exit: CpuExit, ins: GuestInstruction, resumed: boolean): RunOutcome | undefined | 'not-emulated' {
-		const entry = lookupCode(ins.code);
-		if (!entry) return 'not-emulated';
+	private trapAndEmulate(exit: CpuExit, ins: GuestInstruction, entry: InstructionEntry, resumed: boolean): RunOutcome | undefined | 'not-emulated' {
+		const site = { eip: this.cpu.eip, linear: this.currentLinear() };
 		const fromCpl = this.vcpu.cpl;
-		const eip = this.cpu.eip;
-		const address = this.currentLinear();
-		// One event per trap, emitted before acting (a listener may stop here); its action is completed with the result afterwards.
+		const interruptible = this.interruptsEnabled();
 		let event: MonitorEvent | undefined;
 		if (this.events.listening) {
-			event = { kind: 'trap', time: this.cpu.instructionCount, eip, address, instruction: ins.text, instructionClass: entry.class, action: `trapped ${ins.text} at guest ring ${fromCpl}` };
-			this.lastEvent = event;
+			// One event per trap, emitted before acting (a listener may stop here); its action is completed with the result.
+			event = this.event('trap', site, ins.text, `trapped ${ins.text} at guest ring ${fromCpl}`, entry.class);
 			if (!resumed) this.events.emit(event);
 			if (this.stopRequested) {
 				this.pending = { kind: 'exit', exit };
@@ -210,95 +271,136 @@ export class Monitor {
 		}
 		let result: Emulated | undefined;
 		try {
-			result = this.emulate(ins);
+			result = emulateInstruction(this.emulationContext(), ins);
 		} catch (error) {
-			if (error instanceof NotEmulated) return 'not-emulated';
-			if (error instanceof CpuException) return this.reflectFault(exit, error, true);
+			if (error instanceof CpuException) return this.reflectFault(error, true);
 			throw error;
 		}
 		if (!result) return 'not-emulated';
-		if (!result.transferred) this.cpu.eip = (eip + ins.length) >>> 0;
+		this.completeEmulation(ins, site, result, { fromCpl, interruptible }, event);
 		this.cpu.instructionCount++;
-		if (event) {
-			event.action = result.action;
-			event.detail = result.detail;
-			if (result.io) this.emitAt('io', eip, address, ins.text, `${result.io.direction} port ${hex(result.io.port, 4)}`, { ...result.io });
-		}
-		if (fromCpl !== this.vcpu.cpl) this.emit('ring-change', '', `guest ring ${fromCpl} -> ${this.vcpu.cpl}`, { from: fromCpl, to: this.vcpu.cpl });
-		if (result.halt) this.idle = true;
 		return this.stopAfterEvent();
 	}
 
-	private emulate(ins: GuestInstruction): Emulated | undefined {
-		const { cpu, vcpu } = this;
-		const entry = lookupCode(ins.code);
-		if (entry?.treatment.trapAndEmulate === 'trap') return emulatePrivileged(this.emulationContext(), ins);
-		const segment = emulateSegmentLoad(this.emulationContext(), ins);
-		if (segment) return segment;
-		if (vcpu.cpl !== 0) return undefined;
-		const [a] = ins.operands;
-		switch (ins.code) {
-			case 'Iretd': case 'Iretw':
-				this.resyncTables();
-				return { action: emulateIret(cpu, vcpu, ins.operandSize), transferred: true };
-			case 'Retfd': case 'Retfd_imm16':
-				this.resyncTables();
-				return { action: emulateRetf(cpu, vcpu, a?.kind === 'imm' ? a.value : 0), transferred: true };
-			case 'Jmp_ptr1632': case 'Call_ptr1632':
-				if (a?.kind !== 'far') return undefined;
-				return { action: emulateFarTransfer(cpu, vcpu, a.selector, a.offset, ins.code.startsWith('Call') ? (cpu.eip + ins.length) >>> 0 : undefined), transferred: true };
-			default:
-				return undefined;
+	/** After an emulation (the instruction not yet retired): EIP, the STI shadow, the event's outcome, I/O and ring-change events, HLT. */
+	private completeEmulation(ins: GuestInstruction, site: Site, result: Emulated, before: { fromCpl: number; interruptible: boolean }, event: MonitorEvent | undefined): void {
+		const fromCpl = before.fromCpl;
+		if (!result.transferred) this.cpu.eip = (site.eip + ins.length) >>> 0;
+		if (ins.code === 'Sti' && !before.interruptible) this.cpu.interruptsHeldUntil = this.cpu.instructionCount + 2;
+		if (event) {
+			event.action = result.action;
+			event.detail = result.detail;
+			if (result.io) this.emitAt('io', site, ins.text, `${result.io.direction} port ${hex(result.io.port, 4)}`, { ...result.io });
 		}
+		if (fromCpl !== this.vcpu.cpl) this.emit('ring-change', '', `guest ring ${fromCpl} -> ${this.vcpu.cpl}`, { from: fromCpl, to: this.vcpu.cpl });
+		if (result.halt) this.idle = true;
 	}
 
-	private reflectSoftware(exit: CpuExit, ins: GuestInstruction, vector: number, resumed: boolean): RunOutcome | undefined {
-		const returnEip = (this.cpu.eip + ins.length) >>> 0;
-		const source: InterruptSource = ins.code === 'Int_imm8' ? 'software' : 'trap';
-		return this.reflectInto(exit, { vector, source, returnEip }, ins.text, resumed, true);
-	}
-
-	private reflectFault(exit: CpuExit, e: CpuException, resumed: boolean): RunOutcome | undefined {
-		const source: InterruptSource = TRAP_VECTORS.has(e.vector) ? 'trap' : 'fault';
-		if (e.vector === Vector.PF && e.faultAddress !== undefined) this.vcpu.cr2 = this.cpu.cr2 = e.faultAddress;
-		return this.reflectInto(exit, { vector: e.vector, source, errorCode: HAS_ERROR_CODE.has(e.vector) ? e.errorCode ?? 0 : undefined, returnEip: this.cpu.eip }, '', resumed, false);
-	}
-
-	private reflectInto(
-		exit: CpuExit, r: { vector: number; source: InterruptSource; errorCode?: number; returnEip: number },
-		text: string, resumed: boolean, retires: boolean,
-	): RunOutcome | undefined {
-		if (!resumed && this.emit('guest-exception', text, `reflecting ${VECTOR_NAMES[r.vector] ?? `vector ${r.vector}`} through the guest IDT`, { vector: r.vector, errorCode: r.errorCode ?? -1 })) {
+	private reflectFault(e: CpuException, resumed: boolean, exit?: CpuExit): RunOutcome | undefined {
+		if (!resumed && exit && this.emit('guest-exception', '', `reflecting ${VECTOR_NAMES[e.vector] ?? `vector ${e.vector}`} through the guest IDT`, { vector: e.vector, errorCode: e.errorCode ?? -1 })) {
 			this.pending = { kind: 'exit', exit };
 			return this.eventOutcome();
 		}
+		if (e.vector === Vector.PF && e.faultAddress !== undefined) this.vcpu.cr2 = this.cpu.cr2 = e.faultAddress;
+		return this.reflectInto({ vector: e.vector, source: 'fault', errorCode: HAS_ERROR_CODE.has(e.vector) ? e.errorCode ?? 0 : undefined, returnEip: this.cpu.eip }, false);
+	}
+
+	private reflectInto(r: Reflection, retires: boolean): RunOutcome | undefined {
 		const delivered = this.deliverToGuest(r);
 		if (delivered !== true) return delivered;
 		if (retires) this.cpu.instructionCount++;
 		return this.stopAfterEvent();
 	}
 
-	/** Reflection with the hardware's escalation: a contributory fault while delivering one becomes #DF, and a fault delivering #DF a triple fault. */
-	private deliverToGuest(r: { vector: number; source: InterruptSource; errorCode?: number; returnEip: number }): true | RunOutcome {
+	/**
+	 * Reflection with the hardware's escalation: a contributory fault while
+	 * delivering one becomes #DF, and a fault delivering #DF a triple fault. A
+	 * fault in delivery returns to the instruction at EIP (reflect changes
+	 * nothing when it fails).
+	 */
+	private deliverToGuest(r: Reflection): true | RunOutcome {
 		let current = r;
 		for (;;) {
 			this.resyncTables();
 			const fromCpl = this.vcpu.cpl;
 			try {
 				reflect(this.cpu, this.vcpu, current);
+				this.idle = false;
 				if (fromCpl !== this.vcpu.cpl) this.emit('ring-change', '', `guest ring ${fromCpl} -> ${this.vcpu.cpl} (real ring ${this.cpu.cpl})`, { from: fromCpl, to: this.vcpu.cpl });
 				return true;
 			} catch (error) {
 				if (!(error instanceof CpuException)) throw error;
-				if (current.vector === Vector.DF) return this.tripleFault(`fault while delivering #DF: ${error.message}`);
+				if (current.vector === Vector.DF && current.source === 'fault') return this.tripleFault(`triple fault: ${error.message} while delivering #DF`);
 				const first = current.vector;
-				const escalate = (CONTRIBUTORY.has(first) || first === Vector.PF) && (CONTRIBUTORY.has(error.vector) || (error.vector === Vector.PF && first === Vector.PF));
+				const exceptional = current.source === 'fault' || current.source === 'trap';
+				const escalate = exceptional && (first === Vector.PF ? error.vector === Vector.PF || CONTRIBUTORY.has(error.vector) : CONTRIBUTORY.has(first) && CONTRIBUTORY.has(error.vector));
 				if (error.vector === Vector.PF && error.faultAddress !== undefined) this.vcpu.cr2 = this.cpu.cr2 = error.faultAddress;
 				current = escalate
-					? { vector: Vector.DF, source: 'fault', errorCode: 0, returnEip: r.returnEip }
-					: { vector: error.vector, source: 'fault', errorCode: HAS_ERROR_CODE.has(error.vector) ? error.errorCode ?? 0 : undefined, returnEip: r.returnEip };
+					? { vector: Vector.DF, source: 'fault', errorCode: 0, returnEip: this.cpu.eip }
+					: { vector: error.vector, source: 'fault', errorCode: HAS_ERROR_CODE.has(error.vector) ? error.errorCode ?? 0 : undefined, returnEip: this.cpu.eip };
 			}
 		}
+	}
+
+	// ---- the translator's callouts and trap-and-emulate's holes --------------------------------
+
+	/** A replaced instruction in translated ring-0 code: performed against the virtual CPU, never trapping. */
+	private callout(ins: GuestInstruction, entry: InstructionEntry, site: Site): void {
+		const cpu = this.cpu;
+		const kind = entry.class === 'sensitive' ? 'sensitive' : 'emulation';
+		const event = this.announce(kind, site, ins.text, `translated ${ins.text}: calling out to the monitor`, entry);
+		if (event === STOP) {
+			cpu.requestExit('event', { beforeInstruction: true });
+			return;
+		}
+		const before = { fromCpl: this.vcpu.cpl, interruptible: this.interruptsEnabled() };
+		cpu.eip = site.eip;
+		let result: Emulated | undefined;
+		try {
+			result = emulateInstruction(this.emulationContext(), ins);
+			// Every callout form is emulated; one that is not is an encoding the monitor does not model, which the guest sees as #UD.
+			if (!result) throw new CpuException(Vector.UD);
+		} catch (error) {
+			if (error instanceof CpuException) this.calloutFault = error;
+			throw error;
+		}
+		this.completeEmulation(ins, site, result, before, event);
+		if (result.halt) cpu.requestExit('halt');
+	}
+
+	/** Under trap-and-emulate, a sensitive instruction about to run with its real ring-1 behaviour. */
+	private reportHole(ins: DecodedInstruction): boolean {
+		const entry = lookupCode(ins.codeName);
+		const event = this.announce('hole', { eip: ins.eip, linear: ins.linear }, ins.text, `ran natively at real ring 1: ${entry?.virtualization ?? ''}`, entry);
+		if (event !== STOP) return true;
+		this.cpu.requestExit('event', { beforeInstruction: true });
+		return false;
+	}
+
+	/** Emits an event from inside running code, unless it was already reported before a stop; STOP when a listener asked to stop. */
+	private announce(kind: MonitorEventKind, site: Site, text: string, action: string, entry: InstructionEntry | undefined): MonitorEvent | typeof STOP | undefined {
+		if (!this.events.listening) return undefined;
+		const time = this.cpu.instructionCount;
+		if (this.reported?.time === time && this.reported.address === site.linear) {
+			this.reported = undefined;
+			return undefined;
+		}
+		const event = this.event(kind, site, text, action, entry?.class);
+		this.events.emit(event);
+		if (!this.stopRequested) return event;
+		this.reported = { time, address: site.linear };
+		return STOP;
+	}
+
+	private registerTranslation(info: TranslatedBlockInfo): TranslatedBlockInfo {
+		const counted = this.translationCache.register(info);
+		if (counted === info && this.events.listening) {
+			const site = { eip: (info.start - this.cpu.seg[Seg.CS].base) >>> 0, linear: info.start };
+			this.emitAt('translation', site, info.guestDisassembly[0]?.split('  ')[1] ?? '', `translated ${info.instructionCount} instructions at ${hex(info.start)} (${info.rewrittenCount} callouts)`, {
+				start: info.start, end: info.end, instructions: info.instructionCount, callouts: info.rewrittenCount,
+			});
+		}
+		return counted;
 	}
 
 	// ---- interrupts, idling, exits -------------------------------------------------------------
@@ -313,20 +415,8 @@ export class Monitor {
 			this.pending = { kind: 'interrupt', vector };
 			return this.eventOutcome();
 		}
-		if (this.mode === 'native') {
-			const fromCpl = this.cpu.cpl;
-			try {
-				deliverInterrupt(this.cpu, vector, 'external');
-			} catch (error) {
-				if (error instanceof TripleFault) return this.tripleFault(error.message);
-				throw error;
-			}
-			this.vcpu.cpl = this.cpu.cpl;
-			if (fromCpl !== this.cpu.cpl) this.emit('ring-change', '', `ring ${fromCpl} -> ${this.cpu.cpl}`, { from: fromCpl, to: this.cpu.cpl });
-			return this.stopAfterEvent();
-		}
-		const delivered = this.deliverToGuest({ vector, source: 'external', returnEip: this.cpu.eip });
-		return delivered === true ? this.stopAfterEvent() : delivered;
+		if (this.mode === 'native') return this.deliverHardware(() => this.cpu.deliverInterrupt(vector, 'external'), false);
+		return this.reflectInto({ vector, source: 'external', returnEip: this.cpu.eip }, false);
 	}
 
 	/** HLT: skip virtual time to the next device deadline, or give up when nothing can wake the guest. */
@@ -344,7 +434,7 @@ export class Monitor {
 	}
 
 	private tripleFault(message: string): RunOutcome {
-		const event = this.buildEvent('triple-fault', '', `triple fault: ${message}; the machine stops`);
+		const event = this.event('triple-fault', { eip: this.cpu.eip, linear: this.currentLinear() }, '', `${message}; the machine stops`);
 		if (this.events.listening) this.events.emit(event);
 		return { reason: 'triple-fault', event };
 	}
@@ -352,20 +442,22 @@ export class Monitor {
 	// ---- events -------------------------------------------------------------------------------
 
 	/** Emits when someone listens; returns true when a listener asked to stop. */
-	private emit(kind: MonitorEventKind, instruction: string, action: string, detail?: Record<string, number | string | boolean>, instructionClass?: MonitorEvent['instructionClass']): boolean {
+	private emit(kind: MonitorEventKind, instruction: string, action: string, detail?: Record<string, number | string | boolean>): boolean {
 		if (!this.events.listening) return false;
-		this.emitAt(kind, this.cpu.eip, this.currentLinear(), instruction, action, detail, instructionClass);
+		this.emitAt(kind, { eip: this.cpu.eip, linear: this.currentLinear() }, instruction, action, detail);
 		return this.stopRequested;
 	}
 
-	private emitAt(kind: MonitorEventKind, eip: number, address: LinearAddress, instruction: string, action: string, detail?: Record<string, number | string | boolean>, instructionClass?: MonitorEvent['instructionClass']): void {
-		const event: MonitorEvent = { kind, time: this.cpu.instructionCount, eip, address, instruction, instructionClass, action, detail };
-		this.lastEvent = event;
+	private emitAt(kind: MonitorEventKind, site: Site, instruction: string, action: string, detail?: Record<string, number | string | boolean>): void {
+		const event = this.event(kind, site, instruction, action);
+		event.detail = detail;
 		this.events.emit(event);
 	}
 
-	private buildEvent(kind: MonitorEventKind, instruction: string, action: string): MonitorEvent {
-		return { kind, time: this.cpu.instructionCount, eip: this.cpu.eip, address: this.currentLinear(), instruction, action };
+	private event(kind: MonitorEventKind, site: Site, instruction: string, action: string, instructionClass?: MonitorEvent['instructionClass']): MonitorEvent {
+		const event: MonitorEvent = { kind, time: this.cpu.instructionCount, eip: site.eip, address: site.linear, instruction, instructionClass, action };
+		this.lastEvent = event;
+		return event;
 	}
 
 	private eventOutcome(): RunOutcome {
@@ -388,23 +480,6 @@ export class Monitor {
 	}
 
 	// ---- the virtual CPU and the hardware ---------------------------------------------------------
-
-	private softwareInterruptAt(vector: number): GuestInstruction | undefined {
-		try {
-			const ins = decodeGuestInstruction(fetchInstructionBytes(this.cpu, this.currentLinear()), this.cpu.eip);
-			return this.softwareVector(ins) === vector ? ins : undefined;
-		} catch (e) {
-			if (e instanceof CpuException) return undefined;
-			throw e;
-		}
-	}
-
-	private softwareVector(ins: GuestInstruction): number | undefined {
-		if (ins.code === 'Int_imm8') return ins.operands[0]?.kind === 'imm' ? ins.operands[0].value & 0xff : undefined;
-		if (ins.code === 'Int3') return Vector.BP;
-		if (ins.code === 'Into') return (this.cpu.getEflags() & Flag.OF) !== 0 ? Vector.OF : undefined;
-		return undefined;
-	}
 
 	private currentLinear(): LinearAddress {
 		return linear(this.cpu.seg[Seg.CS].base + this.cpu.eip);
@@ -433,7 +508,7 @@ export class Monitor {
 
 	private enterCompressedMode(shadow: ShadowTables): void {
 		const { cpu, vcpu } = this;
-		cpu.monitorWindow = { linearBase: 0xffc00000, bytes: shadow.window };
+		cpu.monitorWindow = { linearBase: MONITOR_BASE, bytes: shadow.window };
 		this.resyncTables();
 		cpu.gdtr = { ...shadow.gdtr };
 		cpu.idtr = { ...shadow.idtr };
@@ -447,7 +522,8 @@ export class Monitor {
 			cpu.seg[s] = { ...c, selector, dpl: d.dpl, limit: d.limit };
 		}
 		cpu.cpl = realRing(vcpu.cpl);
-		cpu.setEflags((cpu.getEflags() & ~Flag.IOPL) | (vcpu.cpl === 0 ? Flag.IF : 0));
+		const flags = cpu.getEflags();
+		cpu.setEflags((flags & ~(Flag.IOPL | Flag.IF)) | (vcpu.cpl === 0 ? Flag.IF : flags & Flag.IF));
 		this.syncHardwareControl();
 	}
 
@@ -473,60 +549,18 @@ export class Monitor {
 	// ---- views and state ----------------------------------------------------------------------------
 
 	guestView(): GuestCpuView {
-		const { cpu, vcpu } = this;
-		const native = this.mode === 'native';
-		const registers = Object.fromEntries(REG_NAMES.map((n, i) => [n, cpu.regs[i] >>> 0])) as GuestCpuView['registers'];
-		const segments = Object.fromEntries(SEG_NAMES.map((n, i) => {
-			const cache = cpu.seg[i];
-			if (native) return [n, segmentView(cache)];
-			const view = segmentView(cache, guestSelector(cpu, vcpu, i as Seg));
-			// The guest sees the DPL it wrote: a compressed DPL 1 is its DPL 0.
-			return [n, { ...view, dpl: cache.dpl === 1 ? 0 : cache.dpl }];
-		})) as GuestCpuView['segments'];
-		return {
-			registers, eip: cpu.eip >>> 0,
-			eflags: native ? cpu.getEflags() >>> 0 : guestEflags(cpu, vcpu),
-			segments,
-			cr0: native ? cpu.cr0 >>> 0 : vcpu.cr0 >>> 0, cr2: native ? cpu.cr2 >>> 0 : vcpu.cr2 >>> 0,
-			cr3: native ? cpu.cr3 >>> 0 : vcpu.cr3 >>> 0, cr4: native ? cpu.cr4 >>> 0 : vcpu.cr4 >>> 0,
-			gdtr: { ...(native ? cpu.gdtr : vcpu.gdtr) }, idtr: { ...(native ? cpu.idtr : vcpu.idtr) },
-			ldtr: segmentView(native ? cpu.ldtr : vcpu.ldtr), tr: segmentView(native ? cpu.tr : vcpu.tr),
-			cpl: native ? cpu.cpl : vcpu.cpl,
-		};
+		return buildGuestView(this.cpu, this.vcpu, this.mode === 'native');
 	}
 
 	monitorView(): MonitorCpuView {
-		const { cpu } = this;
-		const segments = Object.fromEntries(SEG_NAMES.map((n, i) => [n, segmentView(cpu.seg[i])])) as MonitorCpuView['segments'];
 		const execution = this.pending ? 'monitor' : this.mode === 'binary-translation' && this.vcpu.cpl === 0 ? 'translated' : 'direct';
-		return {
-			mode: this.mode, cpl: cpu.cpl, eflags: cpu.getEflags() >>> 0, segments,
-			gdtr: { ...cpu.gdtr }, idtr: { ...cpu.idtr }, tr: segmentView(cpu.tr), execution,
-			translationCache: {
-				blocks: this.translationCache.size, capacity: this.translationCache.capacity,
-				flushes: this.translationCache.flushes, executions: this.translationCache.totalExecutions(),
-			},
-		};
+		const cache = this.translationCache;
+		return buildMonitorView(this.cpu, this.mode, execution, { blocks: cache.size, capacity: cache.capacity, flushes: cache.flushes, executions: cache.totalExecutions() });
 	}
 
 	/** Guest memory through the guest's paging, for the debugger: undefined when a page is not mapped. No side effects. */
 	readGuestLinear(address: LinearAddress, length: number): Uint8Array | undefined {
-		const out = new Uint8Array(length);
-		let done = 0;
-		while (done < length) {
-			const at = linear(address + done);
-			const chunk = Math.min(length - done, 0x1000 - (at & 0xfff));
-			let physicalAddress;
-			try {
-				physicalAddress = (this.cpu.cr0 & Cr0.PG) ? this.cpu.translate(at, false, false) : at;
-			} catch (e) {
-				if (e instanceof CpuException) return undefined;
-				throw e;
-			}
-			out.set(this.pc.memory.peek(physicalAddress as never, chunk), done);
-			done += chunk;
-		}
-		return out;
+		return readGuestLinear(this.cpu, this.pc.memory, address, length);
 	}
 
 	saveState(): MonitorState {
@@ -543,7 +577,7 @@ export class Monitor {
 		this.idle = state.idle;
 		this.pending = state.pending;
 		this.translationCache.flush();
-		if (this.shadow) this.cpu.monitorWindow = { linearBase: 0xffc00000, bytes: this.shadow.window };
+		if (this.shadow) this.cpu.monitorWindow = { linearBase: MONITOR_BASE, bytes: this.shadow.window };
 	}
 }
 
@@ -554,4 +588,3 @@ export interface MonitorState {
 	idle: boolean;
 	pending?: PendingAction;
 }
-

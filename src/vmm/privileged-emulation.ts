@@ -258,7 +258,11 @@ function writeSized(cpu: SystemCpu, at: ReturnType<typeof linear>, size: IoSize,
 	else cpu.writeLinear32(at, value, false);
 }
 
-/** Segment loads that fault at real ring 1 only because of compression (SS with RPL 0), done by the guest's rules. */
+const FAR_POINTER_LOADS: Record<string, Seg> = {
+	Lss_r32_m1632: Seg.SS, Lds_r32_m1632: Seg.DS, Les_r32_m1632: Seg.ES, Lfs_r32_m1632: Seg.FS, Lgs_r32_m1632: Seg.GS,
+};
+
+/** Segment loads by the guest's rules at its virtual CPL (at real ring 1, SS with RPL 0 faults only because of compression). */
 export function emulateSegmentLoad(ctx: EmulationContext, ins: GuestInstruction): Emulated | undefined {
 	const { cpu, vcpu } = ctx;
 	const [a, b] = ins.operands;
@@ -271,8 +275,8 @@ export function emulateSegmentLoad(ctx: EmulationContext, ins: GuestInstruction)
 		seg = ({ Popd_SS: Seg.SS, Popd_DS: Seg.DS, Popd_ES: Seg.ES, Popd_FS: Seg.FS, Popd_GS: Seg.GS } as Record<string, Seg>)[ins.code];
 		selector = cpu.readLinear32(linear(cpu.seg[Seg.SS].base + (cpu.regs[Reg.ESP] >>> 0)), false) & 0xffff;
 		pop = true;
-	} else if (ins.code === 'Lss_r32_m1632') {
-		seg = Seg.SS;
+	} else if (FAR_POINTER_LOADS[ins.code] !== undefined) {
+		seg = FAR_POINTER_LOADS[ins.code];
 		const at = effectiveAddress(cpu, b as Extract<Operand, { kind: 'mem' }>);
 		farOffset = { reg: a, value: cpu.readLinear32(at, false) >>> 0 };
 		selector = cpu.readLinear16(linear(at + 4), false);

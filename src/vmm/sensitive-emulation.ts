@@ -5,8 +5,9 @@
 import { linear } from '../x86/addresses';
 import { CpuException, Vector } from '../x86/exceptions';
 import { Flag, Reg, Seg } from '../x86/registers';
+import { lar, lsl, verr, verw } from '../x86/system/access-rights';
 import type { SystemCpu } from '../x86/system/system-cpu';
-import { effectiveAddress, writeOperand, type GuestInstruction, type Operand } from './guest-instruction';
+import { effectiveAddress, readOperand, writeOperand, type GuestInstruction, type Operand } from './guest-instruction';
 import { guestEflags, guestSelector, setGuestEflags } from './guest-state';
 import type { VirtualCpu } from './virtual-cpu';
 
@@ -67,7 +68,37 @@ export function emulateSensitive(cpu: SystemCpu, vcpu: VirtualCpu, ins: GuestIns
 			writeOperand(cpu, a, guestSelector(cpu, vcpu, b.seg));
 			return `emulated MOV from a segment register with the guest selector`;
 		}
+		case 'Lar_r16_rm16': case 'Lar_r32_r32m16': case 'Lsl_r16_rm16': case 'Lsl_r32_r32m16':
+		case 'Verr_rm16': case 'Verr_r32m16': case 'Verw_rm16': case 'Verw_r32m16':
+			return emulateAccessRights(cpu, vcpu, ins);
 		default:
 			return undefined;
 	}
+}
+
+/**
+ * LAR, LSL, VERR, VERW answered by the hardware's own rules, asked of the
+ * guest's tables at the guest's CPL: the descriptor tables and CPL are the
+ * guest's for the duration of the question, so DPLs and limits are the ones it wrote.
+ */
+function emulateAccessRights(cpu: SystemCpu, vcpu: VirtualCpu, ins: GuestInstruction): string {
+	const [a, b] = ins.operands;
+	const selector = readOperand(cpu, ins.code.startsWith('Ver') ? a : b, 2) & 0xffff;
+	const saved = { gdtr: cpu.gdtr, ldtr: cpu.ldtr, cpl: cpu.cpl };
+	let answer: number | boolean | undefined;
+	try {
+		cpu.gdtr = vcpu.gdtr;
+		cpu.ldtr = vcpu.ldtr;
+		cpu.cpl = vcpu.cpl;
+		const code = ins.code;
+		answer = code.startsWith('Lar') ? lar(cpu, selector) : code.startsWith('Lsl') ? lsl(cpu, selector) : code.startsWith('Verr') ? verr(cpu, selector) : verw(cpu, selector);
+	} finally {
+		cpu.gdtr = saved.gdtr;
+		cpu.ldtr = saved.ldtr;
+		cpu.cpl = saved.cpl;
+	}
+	const found = answer !== undefined && answer !== false;
+	if (typeof answer === 'number') writeOperand(cpu, a, a.kind === 'reg' && a.size === 2 ? answer & 0xffff : answer);
+	cpu.setEflags(found ? cpu.getEflags() | Flag.ZF : cpu.getEflags() & ~Flag.ZF);
+	return `emulated ${ins.text.split(' ')[0].toUpperCase()} against the guest descriptor tables: ${found ? 'ZF := 1' : 'ZF := 0'}`;
 }

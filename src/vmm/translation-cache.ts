@@ -1,7 +1,8 @@
 // The binary translator's cache: one entry per translated guest block, with
 // what the debugger shows about it. Bounded: when full it is flushed whole
 // (simple, and what early VMware did on overflow); the CPU's own compiled
-// code is dropped with it through the `onFlush` callback.
+// code is dropped with it through the `onFlush` callback, so every block is
+// translated again (and registered again) when it next runs.
 
 import type { LinearAddress } from '../x86/addresses';
 
@@ -27,12 +28,18 @@ export class TranslationCache {
 
 	constructor(readonly capacity = DEFAULT_TRANSLATION_CACHE_CAPACITY, private readonly onFlush: () => void = () => {}) {}
 
-	/** Records a new translation; flushes everything first when the cache is full. Returns the entry. */
-	add(info: Omit<TranslatedBlockInfo, 'executions'>): TranslatedBlockInfo {
-		if (this.entries.size >= this.capacity && !this.entries.has(info.start)) this.flush();
-		const entry = { ...info, executions: 0 };
-		this.entries.set(info.start, entry);
-		return entry;
+	/**
+	 * Records a translation that has just run for the first time, flushing
+	 * everything first when the cache is full. A block cut short by a small run
+	 * budget (a single step) is a prefix of the translation already cached at its
+	 * address: that one keeps counting. Returns the entry that counts executions.
+	 */
+	register(info: TranslatedBlockInfo): TranslatedBlockInfo {
+		const existing = this.entries.get(info.start);
+		if (existing && isPrefix(info.guestDisassembly, existing.guestDisassembly)) return existing;
+		if (this.entries.size >= this.capacity && !existing) this.flush();
+		this.entries.set(info.start, info);
+		return info;
 	}
 
 	get(start: number): TranslatedBlockInfo | undefined {
@@ -58,4 +65,8 @@ export class TranslationCache {
 		for (const e of this.entries.values()) total += e.executions;
 		return total;
 	}
+}
+
+function isPrefix(lines: readonly string[], of: readonly string[]): boolean {
+	return lines.length <= of.length && lines.every((line, i) => line === of[i]);
 }

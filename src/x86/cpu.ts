@@ -39,6 +39,12 @@ export class Cpu extends FlagState {
 	/** Exit produced by the last instruction (INT n, HLT), consumed by the run loop. */
 	pendingExit: CpuExit | null = null;
 	exitRequest: ExitRequest | null = null;
+	/**
+	 * Maskable interrupts are held off until `instructionCount` reaches this: the
+	 * shadow after an STI that sets IF, so `sti; hlt` sleeps before the interrupt
+	 * that wakes it is taken (the shadow may last to the end of the block).
+	 */
+	interruptsHeldUntil = 0;
 	stopAddresses: ReadonlySet<number> = new Set();
 	private window: MonitorWindow | undefined;
 	private readonly ram: Uint8Array;
@@ -244,8 +250,7 @@ export class Cpu extends FlagState {
 	}
 
 	private codeWritten(p: number, length: number): void {
-		this.blocks.dropPage(p >>> 12);
-		this.codeModified = true;
+		if (this.blocks.dropWritten(p, length)) this.codeModified = true;
 		this.memory.onRamWrite?.(physical(p), length);
 	}
 

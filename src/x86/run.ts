@@ -56,7 +56,7 @@ export function runCpu(cpu: Cpu, maxInstructions: number, options?: RunOptions):
 	cpu.exitRequest = null;
 	cpu.pendingExit = null;
 	for (;;) {
-		const interruptible = (cpu.flagsBits & Flag.IF) !== 0;
+		const interruptible = (cpu.flagsBits & Flag.IF) !== 0 && cpu.instructionCount >= cpu.interruptsHeldUntil;
 		if (interruptible && line?.pending()) {
 			cpu.halted = false;
 			return { kind: 'interrupt' };

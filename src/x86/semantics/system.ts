@@ -91,7 +91,7 @@ export const system: Record<string, Template> = {
 	wbinvd: privilegedNop,
 	hlt: (_ins, g) => `if (c.cpl !== 0) ${g.raise(13, 0)} c.halted = true; c.pendingExit = { kind: 'halt' };`,
 	cli: (_ins, g) => `${g.syncCount()} sys.cli(c);`,
-	sti: (_ins, g) => `${g.syncCount()} sys.sti(c);`,
+	sti: (_ins, g) => `${g.syncCount()} const was = c.getEflags(); sys.sti(c); if (!(was & ${Flag.IF})) c.interruptsHeldUntil = ic + ${g.index + 2};`,
 	cpuid: registerCall('cpuid'),
 	rdtsc: registerCall('rdtsc'),
 	rdmsr: registerCall('rdmsr'),

@@ -1,0 +1,78 @@
+// Builds the two pictures of views.ts from the hardware and the virtual CPU,
+// and reads guest memory for the debugger without side effects.
+
+import { linear, type LinearAddress, type PhysicalAddress } from '../x86/addresses';
+import type { MemoryBus } from '../x86/bus';
+import type { Cpu } from '../x86/cpu';
+import { CpuException } from '../x86/exceptions';
+import { Cr0, REG_NAMES, Seg, SEG_NAMES, type SegmentCache } from '../x86/registers';
+import { MONITOR_BASE } from './descriptors';
+import { guestEflags, guestSelector, readGuestDescriptor } from './guest-state';
+import { segmentView, type ExecutionMode, type GuestCpuView, type MonitorCpuView, type MonitorMode, type TranslationCacheStatistics } from './views';
+import type { VirtualCpu } from './virtual-cpu';
+
+export function buildGuestView(cpu: Cpu, vcpu: VirtualCpu, native: boolean): GuestCpuView {
+	const registers = Object.fromEntries(REG_NAMES.map((n, i) => [n, cpu.regs[i] >>> 0])) as GuestCpuView['registers'];
+	const segments = Object.fromEntries(SEG_NAMES.map((n, i) => {
+		const cache = cpu.seg[i];
+		if (native) return [n, segmentView(cache)];
+		const view = segmentView(cache, guestSelector(cpu, vcpu, i as Seg));
+		// The guest sees the DPL and limit it wrote: a compressed DPL 1 is its DPL 0.
+		return [n, { ...view, dpl: cache.dpl === 1 ? 0 : cache.dpl, limit: guestLimit(cpu, vcpu, cache) }];
+	})) as GuestCpuView['segments'];
+	const control = native ? cpu : vcpu;
+	return {
+		registers, eip: cpu.eip >>> 0,
+		eflags: native ? cpu.getEflags() >>> 0 : guestEflags(cpu, vcpu),
+		segments,
+		cr0: control.cr0 >>> 0, cr2: control.cr2 >>> 0, cr3: control.cr3 >>> 0, cr4: control.cr4 >>> 0,
+		gdtr: { ...control.gdtr }, idtr: { ...control.idtr },
+		ldtr: segmentView(control.ldtr), tr: segmentView(control.tr),
+		cpl: control.cpl,
+	};
+}
+
+export function buildMonitorView(cpu: Cpu, mode: MonitorMode, execution: ExecutionMode, translationCache: TranslationCacheStatistics): MonitorCpuView {
+	const segments = Object.fromEntries(SEG_NAMES.map((n, i) => [n, segmentView(cpu.seg[i])])) as MonitorCpuView['segments'];
+	return {
+		mode, cpl: cpu.cpl, eflags: cpu.getEflags() >>> 0, segments,
+		gdtr: { ...cpu.gdtr }, idtr: { ...cpu.idtr }, tr: segmentView(cpu.tr), execution, translationCache,
+	};
+}
+
+/** Guest memory through the guest's paging: undefined when a page is not mapped. No side effects. */
+export function readGuestLinear(cpu: Cpu, memory: MemoryBus, address: LinearAddress, length: number): Uint8Array | undefined {
+	const out = new Uint8Array(length);
+	let done = 0;
+	while (done < length) {
+		const at = linear(address + done);
+		const chunk = Math.min(length - done, 0x1000 - (at & 0xfff));
+		let physicalAddress: PhysicalAddress;
+		try {
+			physicalAddress = (cpu.cr0 & Cr0.PG) ? cpu.translate(at, false, false) : (at as number as PhysicalAddress);
+		} catch (e) {
+			if (e instanceof CpuException || e instanceof RangeError) return undefined;
+			throw e;
+		}
+		out.set(memory.peek(physicalAddress, chunk), done);
+		done += chunk;
+	}
+	return out;
+}
+
+/**
+ * The limit the guest loaded, where compression cut it short of the monitor:
+ * from the guest's descriptor when it still says the same base, else (caches
+ * loaded before any guest table, as in the multiboot state) the flat limit.
+ */
+function guestLimit(cpu: Cpu, vcpu: VirtualCpu, cache: SegmentCache): number {
+	const end = (cache.base + cache.limit + 1) >>> 0;
+	if (!cache.usable || ((MONITOR_BASE - end) >>> 0) >= 0x1000) return cache.limit >>> 0;
+	try {
+		const d = readGuestDescriptor(cpu, vcpu, cache.selector);
+		if (d.base === cache.base && !d.system) return d.limit >>> 0;
+	} catch (e) {
+		if (!(e instanceof CpuException)) throw e;
+	}
+	return (0xffffffff - cache.base) >>> 0;
+}

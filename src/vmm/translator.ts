@@ -1,0 +1,72 @@
+// The binary translator for guest ring-0 code under `binary-translation`: an
+// InstructionEmitter for the CPU's block compiler. Innocuous instructions are
+// copied (IDENT: the CPU's own code for them); every instruction the table
+// marks `callout` becomes a call into the monitor, which performs it against
+// the virtual CPU, so translated code never traps on a privileged or sensitive
+// instruction. Each block also counts its executions, registering itself in the
+// translation cache the first time it runs.
+
+import type { LinearAddress } from '../x86/addresses';
+import type { InstructionEmitter } from '../x86/block-compiler';
+import type { DecodedInstruction } from '../x86/decoded-instruction';
+import { lookupCode, type InstructionEntry } from '../x86/instruction-table';
+import { hex } from './format';
+import { decodeGuestInstruction, type GuestInstruction } from './guest-instruction';
+import type { TranslatedBlockInfo } from './translation-cache';
+
+export interface TranslatorHost {
+	/** Performs a replaced instruction; runs with `cpu.eip` already past it (the compiled code's convention). */
+	callout(ins: GuestInstruction, entry: InstructionEntry, at: { eip: number; linear: LinearAddress }): void;
+	/** A block ran for the first time: returns the cache entry that counts its executions. */
+	register(block: TranslatedBlockInfo): TranslatedBlockInfo;
+}
+
+/** Where a callout sends the instruction, for the listing. */
+function calloutTarget(entry: InstructionEntry): string {
+	const m = entry.mnemonics[0];
+	if (m === 'pushf' || m === 'popf') return 'virtual EFLAGS';
+	if (m === 'cli' || m === 'sti') return 'virtual IF';
+	if (entry.class === 'iopl-sensitive') return 'virtual devices';
+	if (m === 'int' || m === 'int3' || m === 'into') return 'guest IDT';
+	if (['iret', 'retf', 'jmp', 'call'].includes(m)) return 'far transfer by guest rules';
+	if (['lar', 'lsl', 'verr', 'verw'].includes(m)) return 'guest descriptor tables';
+	if (['sgdt', 'sidt', 'sldt', 'str', 'smsw'].includes(m)) return 'virtual system registers';
+	if (entry.class === 'privileged') return 'virtual CPU';
+	return 'guest selectors';
+}
+
+export const IDENT = 'IDENT  ';
+export const CALLOUT = 'CALLOUT';
+
+export function createTranslator(host: TranslatorHost): InstructionEmitter {
+	let block: TranslatedBlockInfo | undefined;
+	return (ins: DecodedInstruction, index, ctx) => {
+		if (index === 0 || !block) block = newBlock(ins);
+		block.instructionCount++;
+		block.end = ((ins.linear + ins.length) >>> 0) as LinearAddress;
+		block.guestDisassembly.push(`${hex(ins.linear)}  ${ins.text}`);
+		const entry = lookupCode(ins.codeName);
+		let code: string | null = null;
+		if (entry?.treatment.binaryTranslation === 'callout') {
+			const guest = decodeGuestInstruction(ins.bytes, ins.eip);
+			const at = { eip: ins.eip, linear: ins.linear };
+			code = `${ctx.external(() => host.callout(guest, entry, at))}();`;
+			block.rewrittenCount++;
+			block.listing.push(`${CALLOUT} ${ins.text} -> ${calloutTarget(entry)}`);
+		} else {
+			block.listing.push(`${IDENT} ${ins.text}`);
+		}
+		if (index !== 0) return code;
+		const info = block;
+		let counted: TranslatedBlockInfo | undefined;
+		const enter = (): void => {
+			if (counted === undefined) counted = host.register(info);
+			counted.executions++;
+		};
+		return `${ctx.external(enter)}(); ${code ?? ctx.native(ins)}`;
+	};
+}
+
+function newBlock(ins: DecodedInstruction): TranslatedBlockInfo {
+	return { start: ins.linear, end: ins.linear, instructionCount: 0, rewrittenCount: 0, executions: 0, guestDisassembly: [], listing: [] };
+}
