@@ -1,0 +1,45 @@
+// The --stats summary: what the monitor did during a run, counted from its
+// event stream (the same stream the debugger's views read).
+
+import type { MonitorEvent } from '../vmm/events';
+
+export class RunStatistics {
+	private readonly trapsByInstruction = new Map<string, number>();
+	holes = 0;
+	guestExceptions = 0;
+	interrupts = 0;
+	translatedBlocks = 0;
+
+	record(event: MonitorEvent): void {
+		switch (event.kind) {
+			case 'trap':
+			case 'emulation': {
+				const mnemonic = event.instruction.split(/\s+/)[0] || '(unknown)';
+				this.trapsByInstruction.set(mnemonic, (this.trapsByInstruction.get(mnemonic) ?? 0) + 1);
+				break;
+			}
+			case 'hole': this.holes++; break;
+			case 'guest-exception': this.guestExceptions++; break;
+			case 'interrupt': this.interrupts++; break;
+			case 'translation': this.translatedBlocks++; break;
+			default: break;
+		}
+	}
+
+	format(instructions: number, rewrittenInstructions: number): string {
+		const traps = [...this.trapsByInstruction].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+		const total = traps.reduce((sum, [, n]) => sum + n, 0);
+		const lines = [
+			'ringside statistics',
+			`  instructions:           ${instructions}`,
+			`  traps/emulations:       ${total}`,
+			...traps.map(([mnemonic, n]) => `    ${mnemonic.padEnd(20)} ${n}`),
+			`  holes:                  ${this.holes}`,
+			`  guest exceptions:       ${this.guestExceptions}`,
+			`  interrupts:             ${this.interrupts}`,
+			`  translated blocks:      ${this.translatedBlocks}`,
+			`  rewritten instructions: ${rewrittenInstructions}`,
+		];
+		return `${lines.join('\n')}\n`;
+	}
+}
