@@ -10,7 +10,8 @@ case $guest in
 *.asm)
 	kernel=$(mktemp)
 	trap 'rm -f "$kernel"' EXIT
-	nasm -f bin "$guest" -o "$kernel"
+	# -i: the guests %include "../lib/…" relative to their own folder, as Ringside does.
+	nasm -f bin -i "$(dirname "$guest")/" "$guest" -o "$kernel"
 	;;
 *) kernel=$guest ;;
 esac

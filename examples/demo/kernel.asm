@@ -45,7 +45,6 @@ USER_CS			equ 0x18 | 3	; RPL 3: requested by ring-3 code
 USER_DS			equ 0x20 | 3
 TSS_SEL			equ 0x28
 
-COM1			equ 0x3F8
 DEBUG_EXIT		equ 0xF4
 PIC1			equ 0x20
 PIC2			equ 0xA0
@@ -562,113 +561,14 @@ set_gate:
 	ret
 
 ; ===========================================================================
-; Serial output (COM1, polled)
+; Serial output (COM1, polled) and printing values: the helpers every example
+; guest shares, from examples/lib. serial.inc: serial_init, putc, print.
+; print.inc: print_hex and the *_line helpers (label at ESI, value in EAX, newline).
 ; ===========================================================================
-serial_init:
-	mov dx, COM1 + 1
-	xor al, al
-	out dx, al			; no UART interrupts
-	mov dx, COM1 + 3
-	mov al, 0x80
-	out dx, al			; DLAB = 1: the next two ports are the divisor
-	mov dx, COM1
-	mov al, 1
-	out dx, al			; 115200 baud
-	mov dx, COM1 + 1
-	xor al, al
-	out dx, al
-	mov dx, COM1 + 3
-	mov al, 0x03
-	out dx, al			; 8 data bits, no parity, 1 stop bit
-	ret
+%include "../lib/serial.inc"
+%include "../lib/print.inc"
 
-; putc: send AL, waiting for LSR bit 5 (transmit holding register empty).
-putc:
-	push edx
-	push eax
-	mov dx, COM1 + 5
-.wait:
-	in al, dx
-	test al, 0x20
-	jz .wait
-	pop eax
-	mov dx, COM1
-	out dx, al
-	pop edx
-	ret
-
-; print: the NUL-terminated string at ESI.
-print:
-	push eax
-	push esi
-.next:
-	lodsb
-	test al, al
-	jz .done
-	call putc
-	jmp .next
-.done:
-	pop esi
-	pop eax
-	ret
-
-; print_hex: "0x" and the low ECX hex digits of EAX.
-print_hex:
-	pushad
-	mov ebx, eax
-	mov al, '0'
-	call putc
-	mov al, 'x'
-	call putc
-	mov edx, ecx
-	neg ecx
-	add ecx, 8
-	shl ecx, 2
-	rol ebx, cl			; bring the first digit wanted to the top
-	mov ecx, edx
-.digit:
-	rol ebx, 4
-	mov al, bl
-	and al, 0x0F
-	add al, '0'
-	cmp al, '9'
-	jbe .out
-	add al, 'a' - '9' - 1
-.out:
-	call putc
-	loop .digit
-	popad
-	ret
-
-; The *_line helpers print the label at ESI, a value from EAX, and a newline.
-print_hex32_line:
-	push ecx
-	mov ecx, 8
-	jmp print_value_line
-print_hex16_line:
-	push ecx
-	mov ecx, 4
-	jmp print_value_line
-print_hex8_line:
-	push ecx
-	mov ecx, 2
-print_value_line:
-	call print
-	call print_hex
-	pop ecx
-	jmp newline
-print_digit_line:
-	call print
-	push eax
-	add al, '0'
-	call putc
-	pop eax
-newline:
-	push eax
-	mov al, 10
-	call putc
-	pop eax
-	ret
+; The demo's own line helpers, for what its probes report.
 ; print_if_line: IF (EFLAGS bit 9) of the EFLAGS value in EAX.
 print_if_line:
 	shr eax, 9

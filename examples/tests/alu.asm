@@ -13,8 +13,6 @@
 bits 32
 org 0x100000
 
-COM1		equ 0x3F8
-DEBUG_EXIT	equ 0xF4
 ARITH_FLAGS	equ 0x8D5	; OF SF ZF AF PF CF
 LOGIC_FLAGS	equ 0x8C5	; OF SF ZF PF CF (AF is undefined)
 SHIFT_FLAGS	equ 0x0C5	; SF ZF PF CF (OF only defined for a count of 1)
@@ -24,12 +22,7 @@ BCD_FLAGS	equ 0x0D5	; SF ZF AF PF CF
 AAM_FLAGS	equ 0x0C4	; SF ZF PF
 VALUE_COUNT	equ 16
 
-; Multiboot v1 header with the a.out kludge (flag bit 16): load this flat file at 1 MiB.
-MB_MAGIC	equ 0x1BADB002
-MB_FLAGS	equ 0x00010000
-multiboot_header:
-	dd MB_MAGIC, MB_FLAGS, -(MB_MAGIC + MB_FLAGS)
-	dd multiboot_header, 0x00100000, image_end, image_end, start
+%include "../lib/multiboot.inc"
 
 start:
 	mov esp, 0x00090000
@@ -321,103 +314,9 @@ flags_aam:
 	and edx, AAM_FLAGS
 	ret
 
-; ---------------------------------------------------------------------------
-; COM1 output, polled: 115200 baud, 8N1, no UART interrupts.
-; ---------------------------------------------------------------------------
-serial_init:
-	mov dx, COM1 + 1
-	xor al, al
-	out dx, al			; IER = 0
-	mov dx, COM1 + 3
-	mov al, 0x80
-	out dx, al			; DLAB = 1: ports +0/+1 are the divisor latch
-	mov dx, COM1
-	mov al, 1
-	out dx, al			; divisor 1 = 115200 baud
-	mov dx, COM1 + 1
-	xor al, al
-	out dx, al
-	mov dx, COM1 + 3
-	mov al, 0x03
-	out dx, al			; 8 data bits, no parity, 1 stop bit, DLAB = 0
-	ret
-
-; putc: send AL once LSR bit 5 says the transmit holding register is empty.
-putc:
-	push edx
-	push eax
-	mov dx, COM1 + 5
-.wait:
-	in al, dx
-	test al, 0x20
-	jz .wait
-	pop eax
-	mov dx, COM1
-	out dx, al
-	pop edx
-	ret
-
-; print: the NUL-terminated string at ESI.
-print:
-	push eax
-	push esi
-.next:
-	lodsb
-	test al, al
-	jz .done
-	call putc
-	jmp .next
-.done:
-	pop esi
-	pop eax
-	ret
-
-; print_hex: "0x" and the low ECX hex digits of EAX.
-print_hex:
-	pushad
-	mov ebx, eax
-	mov al, '0'
-	call putc
-	mov al, 'x'
-	call putc
-	mov edx, ecx
-	neg ecx
-	add ecx, 8
-	shl ecx, 2
-	rol ebx, cl			; bring the first digit wanted to the top
-	mov ecx, edx
-.digit:
-	rol ebx, 4
-	mov al, bl
-	and al, 0x0F
-	add al, '0'
-	cmp al, '9'
-	jbe .out
-	add al, 'a' - '9' - 1
-.out:
-	call putc
-	loop .digit
-	popad
-	ret
-
-; print_hex32_line: the label at ESI, EAX in hex, a newline.
-print_hex32_line:
-	push ecx
-	mov ecx, 8
-	call print
-	call print_hex
-	pop ecx
-newline:
-	push eax
-	mov al, 10
-	call putc
-	pop eax
-	ret
-
-; exit: V = AL to the isa-debug-exit port; the machine stops.
-exit:
-	out DEBUG_EXIT, al
-	jmp $
+%include "../lib/serial.inc"
+%include "../lib/print.inc"
+%include "../lib/exit.inc"
 
 values:
 	dd 0, 1, 2, 0x7F, 0x80, 0xFF, 0x7FFF, 0x8000

@@ -11,15 +11,7 @@
 bits 32
 org 0x100000
 
-COM1		equ 0x3F8
-DEBUG_EXIT	equ 0xF4
-
-; Multiboot v1 header with the a.out kludge (flag bit 16): load this flat file at 1 MiB.
-MB_MAGIC	equ 0x1BADB002
-MB_FLAGS	equ 0x00010000
-multiboot_header:
-	dd MB_MAGIC, MB_FLAGS, -(MB_MAGIC + MB_FLAGS)
-	dd multiboot_header, 0x00100000, image_end, image_end, start
+%include "../lib/multiboot.inc"
 
 start:
 	mov esp, 0x00090000
@@ -44,61 +36,8 @@ start:
 	xor al, al
 	jmp exit
 
-; ---------------------------------------------------------------------------
-; COM1 output, polled: 115200 baud, 8N1, no UART interrupts.
-; ---------------------------------------------------------------------------
-serial_init:
-	mov dx, COM1 + 1
-	xor al, al
-	out dx, al			; IER = 0
-	mov dx, COM1 + 3
-	mov al, 0x80
-	out dx, al			; DLAB = 1: ports +0/+1 are the divisor latch
-	mov dx, COM1
-	mov al, 1
-	out dx, al			; divisor 1 = 115200 baud
-	mov dx, COM1 + 1
-	xor al, al
-	out dx, al
-	mov dx, COM1 + 3
-	mov al, 0x03
-	out dx, al			; 8 data bits, no parity, 1 stop bit, DLAB = 0
-	ret
-
-; putc: send AL once LSR bit 5 says the transmit holding register is empty.
-putc:
-	push edx
-	push eax
-	mov dx, COM1 + 5
-.wait:
-	in al, dx
-	test al, 0x20
-	jz .wait
-	pop eax
-	mov dx, COM1
-	out dx, al
-	pop edx
-	ret
-
-; print: the NUL-terminated string at ESI.
-print:
-	push eax
-	push esi
-.next:
-	lodsb
-	test al, al
-	jz .done
-	call putc
-	jmp .next
-.done:
-	pop esi
-	pop eax
-	ret
-
-; exit: V = AL to the isa-debug-exit port; the machine stops.
-exit:
-	out DEBUG_EXIT, al
-	jmp $
+%include "../lib/serial.inc"
+%include "../lib/exit.inc"
 
 banner:		db "echo: type, 'q' quits", 10, 0
 goodbye:	db 10, "echo: got q, bye", 10, 0

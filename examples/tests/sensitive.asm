@@ -13,17 +13,10 @@
 bits 32
 org 0x100000
 
-COM1		equ 0x3F8
-DEBUG_EXIT	equ 0xF4
 KERNEL_STACK_TOP equ 0x00090000
 IDT_ADDR	equ 0x00200000	; an empty IDT: only its base and limit are read
 
-; Multiboot v1 header with the a.out kludge (flag bit 16): load this flat file at 1 MiB.
-MB_MAGIC	equ 0x1BADB002
-MB_FLAGS	equ 0x00010000
-multiboot_header:
-	dd MB_MAGIC, MB_FLAGS, -(MB_MAGIC + MB_FLAGS)
-	dd multiboot_header, 0x00100000, image_end, image_end, start
+%include "../lib/multiboot.inc"
 
 ; The GDT comes first so that its address, which sgdt prints, stays put.
 align 8
@@ -167,14 +160,8 @@ start:
 	xor al, al
 	jmp exit
 
-; print_digit_line: the label at ESI, the digit in EAX (0-9), a newline.
-print_digit_line:
-	call print
-	push eax
-	add al, '0'
-	call putc
-	pop eax
-	jmp newline
+%include "../lib/print.inc"
+
 ; print_if_line: IF, EFLAGS bit 9, of the value in EAX.
 print_if_line:
 	shr eax, 9
@@ -200,122 +187,9 @@ print_table_register:
 	pop ecx
 	jmp newline
 
-; A flat GDT of our own: at entry the loader's descriptors are only cached in
-; the segment registers, and interrupt delivery needs a real table to load CS.
-load_gdt:
-	lgdt [gdt_descriptor]
-	jmp 0x08:.reload		; a far jump reloads CS
-.reload:
-	mov ax, 0x10
-	mov ds, ax
-	mov es, ax
-	mov fs, ax
-	mov gs, ax
-	mov ss, ax
-	ret
-
-; ---------------------------------------------------------------------------
-; COM1 output, polled: 115200 baud, 8N1, no UART interrupts.
-; ---------------------------------------------------------------------------
-serial_init:
-	mov dx, COM1 + 1
-	xor al, al
-	out dx, al			; IER = 0
-	mov dx, COM1 + 3
-	mov al, 0x80
-	out dx, al			; DLAB = 1: ports +0/+1 are the divisor latch
-	mov dx, COM1
-	mov al, 1
-	out dx, al			; divisor 1 = 115200 baud
-	mov dx, COM1 + 1
-	xor al, al
-	out dx, al
-	mov dx, COM1 + 3
-	mov al, 0x03
-	out dx, al			; 8 data bits, no parity, 1 stop bit, DLAB = 0
-	ret
-
-; putc: send AL once LSR bit 5 says the transmit holding register is empty.
-putc:
-	push edx
-	push eax
-	mov dx, COM1 + 5
-.wait:
-	in al, dx
-	test al, 0x20
-	jz .wait
-	pop eax
-	mov dx, COM1
-	out dx, al
-	pop edx
-	ret
-
-; print: the NUL-terminated string at ESI.
-print:
-	push eax
-	push esi
-.next:
-	lodsb
-	test al, al
-	jz .done
-	call putc
-	jmp .next
-.done:
-	pop esi
-	pop eax
-	ret
-
-; print_hex: "0x" and the low ECX hex digits of EAX.
-print_hex:
-	pushad
-	mov ebx, eax
-	mov al, '0'
-	call putc
-	mov al, 'x'
-	call putc
-	mov edx, ecx
-	neg ecx
-	add ecx, 8
-	shl ecx, 2
-	rol ebx, cl			; bring the first digit wanted to the top
-	mov ecx, edx
-.digit:
-	rol ebx, 4
-	mov al, bl
-	and al, 0x0F
-	add al, '0'
-	cmp al, '9'
-	jbe .out
-	add al, 'a' - '9' - 1
-.out:
-	call putc
-	loop .digit
-	popad
-	ret
-
-; print_hex32_line / print_hex16_line: the label at ESI, EAX in hex, a newline.
-print_hex32_line:
-	push ecx
-	mov ecx, 8
-	jmp print_value_line
-print_hex16_line:
-	push ecx
-	mov ecx, 4
-print_value_line:
-	call print
-	call print_hex
-	pop ecx
-newline:
-	push eax
-	mov al, 10
-	call putc
-	pop eax
-	ret
-
-; exit: V = AL to the isa-debug-exit port; the machine stops.
-exit:
-	out DEBUG_EXIT, al
-	jmp $
+%include "../lib/gdt.inc"
+%include "../lib/serial.inc"
+%include "../lib/exit.inc"
 
 idt_descriptor:
 	dw 256 * 8 - 1

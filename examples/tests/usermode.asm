@@ -12,17 +12,10 @@
 bits 32
 org 0x100000
 
-COM1		equ 0x3F8
-DEBUG_EXIT	equ 0xF4
 KERNEL_STACK_TOP equ 0x00090000
 USER_STACK_TOP	equ 0x00080000
 
-; Multiboot v1 header with the a.out kludge (flag bit 16): load this flat file at 1 MiB.
-MB_MAGIC	equ 0x1BADB002
-MB_FLAGS	equ 0x00010000
-multiboot_header:
-	dd MB_MAGIC, MB_FLAGS, -(MB_MAGIC + MB_FLAGS)
-	dd multiboot_header, 0x00100000, image_end, image_end, start
+%include "../lib/multiboot.inc"
 
 start:
 	mov esp, KERNEL_STACK_TOP
@@ -84,150 +77,11 @@ user_main:
 
 user_message:	db "ring 3: hello through int 0x80", 10, 0
 
-; A flat GDT of our own: at entry the loader's descriptors are only cached in
-; the segment registers, and interrupt delivery needs a real table to load CS.
-load_gdt:
-	lgdt [gdt_descriptor]
-	jmp 0x08:.reload		; a far jump reloads CS
-.reload:
-	mov ax, 0x10
-	mov ds, ax
-	mov es, ax
-	mov fs, ax
-	mov gs, ax
-	mov ss, ax
-	ret
-
-; build_idt: every vector goes to `unexpected`, then the ones this guest handles
-; are set with set_gate; lidt loads it.
-build_idt:
-	xor ecx, ecx
-	mov eax, unexpected
-.all:
-	call set_gate
-	inc ecx
-	cmp ecx, 256
-	jb .all
-	ret
-
-; set_gate: IDT entry ECX -> handler EAX, ring-0 32-bit interrupt gate.
-set_gate:
-	mov dl, 0x8E			; present, DPL 0, 32-bit interrupt gate
-; set_gate_dpl: the same with the type/DPL byte in DL.
-set_gate_dpl:
-	push eax
-	mov word [idt + ecx * 8], ax
-	mov word [idt + ecx * 8 + 2], 0x08
-	mov byte [idt + ecx * 8 + 4], 0
-	mov byte [idt + ecx * 8 + 5], dl
-	shr eax, 16
-	mov word [idt + ecx * 8 + 6], ax
-	pop eax
-	ret
-
-unexpected:
-	mov esi, msg_unexpected
-	call print
-	mov al, 1
-	jmp exit
-
-; ---------------------------------------------------------------------------
-; COM1 output, polled: 115200 baud, 8N1, no UART interrupts.
-; ---------------------------------------------------------------------------
-serial_init:
-	mov dx, COM1 + 1
-	xor al, al
-	out dx, al			; IER = 0
-	mov dx, COM1 + 3
-	mov al, 0x80
-	out dx, al			; DLAB = 1: ports +0/+1 are the divisor latch
-	mov dx, COM1
-	mov al, 1
-	out dx, al			; divisor 1 = 115200 baud
-	mov dx, COM1 + 1
-	xor al, al
-	out dx, al
-	mov dx, COM1 + 3
-	mov al, 0x03
-	out dx, al			; 8 data bits, no parity, 1 stop bit, DLAB = 0
-	ret
-
-; putc: send AL once LSR bit 5 says the transmit holding register is empty.
-putc:
-	push edx
-	push eax
-	mov dx, COM1 + 5
-.wait:
-	in al, dx
-	test al, 0x20
-	jz .wait
-	pop eax
-	mov dx, COM1
-	out dx, al
-	pop edx
-	ret
-
-; print: the NUL-terminated string at ESI.
-print:
-	push eax
-	push esi
-.next:
-	lodsb
-	test al, al
-	jz .done
-	call putc
-	jmp .next
-.done:
-	pop esi
-	pop eax
-	ret
-
-; print_hex: "0x" and the low ECX hex digits of EAX.
-print_hex:
-	pushad
-	mov ebx, eax
-	mov al, '0'
-	call putc
-	mov al, 'x'
-	call putc
-	mov edx, ecx
-	neg ecx
-	add ecx, 8
-	shl ecx, 2
-	rol ebx, cl			; bring the first digit wanted to the top
-	mov ecx, edx
-.digit:
-	rol ebx, 4
-	mov al, bl
-	and al, 0x0F
-	add al, '0'
-	cmp al, '9'
-	jbe .out
-	add al, 'a' - '9' - 1
-.out:
-	call putc
-	loop .digit
-	popad
-	ret
-
-; print_hex16_line: the label at ESI, EAX in hex, a newline.
-print_hex16_line:
-	push ecx
-	mov ecx, 4
-	call print
-	call print_hex
-	pop ecx
-newline:
-	push eax
-	mov al, 10
-	call putc
-	pop eax
-	ret
-
-; exit: V = AL to the isa-debug-exit port; the machine stops.
-exit:
-	out DEBUG_EXIT, al
-	jmp $
+%include "../lib/gdt.inc"
+%include "../lib/idt.inc"
+%include "../lib/serial.inc"
+%include "../lib/print.inc"
+%include "../lib/exit.inc"
 
 align 8
 gdt:					; accessed bits preset: the CPU need not write here
@@ -261,12 +115,5 @@ tss_end:
 msg_start:	db "usermode: iret to ring 3", 10, 0
 msg_caller:	db "int 0x80 from cs=", 0
 msg_exit:	db "usermode: exit from ring 3", 10, 0
-
-idt_descriptor:
-	dw 256 * 8 - 1
-	dd idt
-msg_unexpected:	db "unexpected interrupt or exception: FAIL", 10, 0
-align 8
-idt:	times 256 * 8 db 0
 
 image_end:

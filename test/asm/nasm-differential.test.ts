@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { assemble } from '../../src/asm';
 
@@ -24,7 +24,7 @@ function find(dir: string): string[] {
 function nasm(file: string): Buffer | string {
 	const out = join(scratch, 'out.bin');
 	try {
-		execFileSync('nasm', ['-f', 'bin', file, '-o', out], { stdio: 'pipe' });
+		execFileSync('nasm', ['-f', 'bin', '-i', `${dirname(file)}/`, file, '-o', out], { stdio: 'pipe' });
 		return readFileSync(out);
 	} catch (e) {
 		return String((e as { stderr?: Buffer }).stderr ?? e);

@@ -25,7 +25,7 @@ export interface BootedGuest {
 }
 
 export function bootGuest(path: string, mode: MonitorMode, options: { translationCacheCapacity?: number } = {}): BootedGuest {
-	const result = assemble(readFileSync(path, 'utf8'), { file: path });
+	const result = assemble(readFileSync(path, 'utf8'), { file: path, readFile: (included) => readFileSync(included, 'utf8') });
 	if (!result.ok || result.errors.length > 0) throw new Error(`${path}: ${result.errors.map((e) => `${e.line}: ${e.message}`).join('; ')}`);
 	const pc = new Pc({ memoryMiB: 16 });
 	const program = loadProgram(pc, { image: result.image, origin: result.origin, symbols: result.symbols, sourceMap: result.sourceMap }, 'assembled');
