@@ -24,6 +24,11 @@ export type InterruptSource =
 	| 'software'  // INT n: gate DPL is checked against CPL
 	| 'external'; // a device interrupt through the PIC
 
+/**
+ * Thrown at every fault a guest takes, so it is kept cheap: no stack trace is
+ * captured (a guest taking page faults would spend its time in V8's stack
+ * walker) and the message is only formatted when someone reads it.
+ */
 export class CpuException extends Error {
 	constructor(
 		readonly vector: number,
@@ -32,9 +37,19 @@ export class CpuException extends Error {
 		/** For #PF: the faulting linear address, to be put in CR2 on delivery. */
 		readonly faultAddress?: number,
 	) {
-		super(`${VECTOR_NAMES[vector] ?? `vector ${vector}`}${errorCode !== undefined ? ` (error code 0x${errorCode.toString(16)})` : ''}`);
+		const limit = Error.stackTraceLimit;
+		Error.stackTraceLimit = 0;
+		super();
+		Error.stackTraceLimit = limit;
 	}
 }
+
+Object.defineProperty(CpuException.prototype, 'message', {
+	get(this: CpuException): string {
+		const code = this.errorCode !== undefined ? ` (error code 0x${this.errorCode.toString(16)})` : '';
+		return `${VECTOR_NAMES[this.vector] ?? `vector ${this.vector}`}${code}`;
+	},
+});
 
 /** Page-fault error code bits. */
 export const enum PageFaultCode { Present = 1, Write = 2, User = 4, Reserved = 8 }

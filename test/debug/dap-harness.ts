@@ -8,7 +8,9 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { startAdapterServer } from '../../src/debug/adapter-server';
 
 export const EXAMPLES = resolve(__dirname, '../../examples');
-export const HELLO = resolve(EXAMPLES, 'tests/hello.asm');
+/** The tests' own guest, so editing an example never moves the lines they look for. */
+export const HELLO = resolve(__dirname, 'guests/stepping.asm');
+export const SERIAL_INC = resolve(EXAMPLES, 'lib/serial.inc');
 export const DEMO = resolve(EXAMPLES, 'demo/kernel.asm');
 export const LOOP_FOREVER = resolve(EXAMPLES, 'tests/loop-forever.asm');
 

@@ -2,15 +2,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { connect, launch, lineOf, variables, DEMO, HELLO } from './dap-harness';
+import { connect, launch, lineOf, variables, DEMO, HELLO, SERIAL_INC } from './dap-harness';
 
 const hello = readFileSync(HELLO, 'utf8');
 const demo = readFileSync(DEMO, 'utf8');
+const serial = readFileSync(SERIAL_INC, 'utf8');
 
 test('source breakpoints are verified, moved to the next line with code, or refused with a reason', async () => {
 	const { dc, close } = await connect();
 	try {
-		const comment = lineOf(hello, /^\t; 115200 baud/);
+		const comment = lineOf(hello, /^\t; a comment between instructions/);
 		const code = lineOf(hello, /^\tcall print/);
 		let response: DebugProtocol.SetBreakpointsResponse | undefined;
 		const entry = dc.waitForEvent('stopped');
@@ -98,7 +99,7 @@ test('stepping by line steps over calls; by instruction moves one instruction; r
 	const { dc, close } = await connect();
 	try {
 		const callPrint = lineOf(hello, /^\tcall print/);
-		const afterCall = lineOf(hello, /^\tmov dx, DEBUG_EXIT/);
+		const afterCall = lineOf(hello, /^\tmov dx, 0xf4/);
 		let stopped = dc.waitForEvent('stopped');
 		await launch(dc, { program: HELLO }, () => dc.setBreakpointsRequest({ source: { path: HELLO }, breakpoints: [{ line: callPrint }] }));
 		assert.equal((await stopped).body.reason, 'breakpoint');
@@ -141,12 +142,12 @@ test('stepping by line steps over calls; by instruction moves one instruction; r
 test('conditional breakpoints with hit counts stop only where both hold', async () => {
 	const { dc, close } = await connect();
 	try {
-		// The second bare `out dx, al` is print's: the first ends the run.
-		const send = lineOf(hello, /^\tout dx, al$/, 2);
+		// putc's `out dx, al`, in the included library file, sends each character.
+		const send = lineOf(serial, /^\tout dx, al$/, 2);
 		let stopped = dc.waitForEvent('stopped');
 		let response: DebugProtocol.SetBreakpointsResponse | undefined;
 		await launch(dc, { program: HELLO }, async () => {
-			response = await dc.setBreakpointsRequest({ source: { path: HELLO }, breakpoints: [{ line: send, condition: '(eax & 0xff) == 0x6c', hitCondition: '2' }] });
+			response = await dc.setBreakpointsRequest({ source: { path: SERIAL_INC }, breakpoints: [{ line: send, condition: '(eax & 0xff) == 0x6c', hitCondition: '2' }] });
 		});
 		assert.equal(response!.body.breakpoints[0].verified, true);
 		assert.equal((await stopped).body.reason, 'breakpoint');
@@ -157,7 +158,7 @@ test('conditional breakpoints with hit counts stop only where both hold', async 
 		await dc.continueRequest({ threadId: 1 });
 		assert.equal((await exited).body.exitCode, 1);
 
-		const bad = await dc.setBreakpointsRequest({ source: { path: HELLO }, breakpoints: [{ line: send, condition: 'eax ==' }] }).catch((e: Error) => e);
+		const bad = await dc.setBreakpointsRequest({ source: { path: SERIAL_INC }, breakpoints: [{ line: send, condition: 'eax ==' }] }).catch((e: Error) => e);
 		assert.ok(bad instanceof Error, 'the guest has ended: requests that need it fail');
 	} finally {
 		await close();
