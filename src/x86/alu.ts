@@ -47,8 +47,9 @@ export function divU(hi: number, lo: number, d: number, size: 8 | 16 | 32): numb
 		r = n - q * d;
 		if (q > mask(size)) throw new CpuException(Vector.DE);
 	}
-	divOut.remainder = r;
-	return q;
+	// Generated code keeps 32-bit values as int32: an unsigned quotient or remainder above 2^31 must wrap.
+	divOut.remainder = r | 0;
+	return q | 0;
 }
 
 /** Signed (hi:lo) / d for an operand of `size` bits, truncating toward zero; #DE as IDIV raises it. */
@@ -158,7 +159,7 @@ export function rcrFlags(c: FlagState, v: number, cfBefore: number, size: number
 
 /** SHLD: dst shifted left, filled from the top of src. Counts above 16 for 16-bit operands shift through src again (as Intel parts do). */
 export function shld(dst: number, src: number, count: number, size: 16 | 32): number {
-	if (size === 32) return ((dst << count) | (src >>> (32 - count))) >>> 0;
+	if (size === 32) return (dst << count) | (src >>> (32 - count));
 	const wide = ((dst & 0xffff) * 0x10000 + (src & 0xffff)) * 0x10000 + (dst & 0xffff);
 	return Math.floor(wide / 2 ** (32 - count)) % 0x10000;
 }
@@ -169,7 +170,7 @@ export function shldFlags(c: FlagState, dst: number, count: number, size: 16 | 3
 }
 
 export function shrd(dst: number, src: number, count: number, size: 16 | 32): number {
-	if (size === 32) return ((dst >>> count) | (src << (32 - count))) >>> 0;
+	if (size === 32) return (dst >>> count) | (src << (32 - count));
 	const wide = ((dst & 0xffff) * 0x10000 + (src & 0xffff)) * 0x10000 + (dst & 0xffff);
 	return Math.floor(wide / 2 ** count) % 0x10000;
 }

@@ -1,25 +1,46 @@
-// Compiled blocks by (linear address, CPL, emitter applies), with an index by
-// the physical pages their bytes came from so a store into code drops exactly
-// the blocks whose bytes it overwrites (small kernels keep variables on their
-// code pages: a store there must not throw away the whole page's code).
+// Compiled regions by (linear address, CPL, emitter applies): a region is
+// reachable from the key of every block it holds, so entering at any of them
+// lands in the same function (its dispatch starts at `c.eip`). An index by the
+// physical pages their bytes came from lets a store into code drop exactly the
+// regions whose bytes it overwrites (small kernels keep variables on their code
+// pages: a store there must not throw away the whole page's code).
 // `codePages` is the per-page bitmap the store path tests, so ordinary stores
 // cost one typed-array load.
 
-import type { BlockFunction } from './block-compiler';
+import type { RegionFunction } from './block-compiler';
 import type { DecodedBlock } from './decoded-instruction';
 
-export interface CachedBlock {
-	block: DecodedBlock;
-	run: BlockFunction;
+export interface CachedRegion {
+	blocks: DecodedBlock[];
+	/** CS base the blocks were decoded under (the dispatch is on EIP). */
+	csBase: number;
+	run: RegionFunction;
+	/** Instructions in the block starting at each linear address. */
+	lengths: Map<number, number>;
+	/** Cache keys the region answers to (empty for an uncached one). */
+	keys: number[];
+	/** Its bytes as physical [start, end) pairs. */
+	spans: number[];
+}
+
+export function region(blocks: DecodedBlock[], csBase: number, run: RegionFunction, keys: number[]): CachedRegion {
+	return {
+		blocks,
+		csBase,
+		run,
+		lengths: new Map(blocks.map((b) => [b.linear >>> 0, b.instructions.length])),
+		keys,
+		spans: blocks.flatMap(physicalSpans),
+	};
 }
 
 export class BlockCache {
 	/** 1 for each physical RAM page holding decoded code. */
 	readonly codePages: Uint8Array;
-	private readonly byKey = new Map<number, CachedBlock>();
-	private readonly byPage = new Map<number, Set<number>>();
-	/** Per block: its bytes as physical [start, end) pairs, one pair per page. */
-	private readonly spans = new Map<number, number[]>();
+	private readonly byKey = new Map<number, CachedRegion>();
+	private readonly byPage = new Map<number, Set<CachedRegion>>();
+	/** Physical pages whose code has been overwritten: regions there are kept to one block, cheap to redo. */
+	private readonly rewritten = new Set<number>();
 
 	constructor(ramBytes: number) {
 		this.codePages = new Uint8Array(Math.ceil(ramBytes / 4096));
@@ -29,83 +50,112 @@ export class BlockCache {
 		return (linear >>> 0) + 2 ** 32 * (cpl * 2 + (emitted ? 1 : 0));
 	}
 
+	/** The key of the one-instruction region at `key`'s address (for budgets that end inside a block). */
+	static stepKey(key: number): number {
+		return key + 2 ** 35;
+	}
+
+	/** True once code on physical page `page` has been overwritten. */
+	isRewritten(page: number): boolean {
+		return this.rewritten.has(page);
+	}
+
+	/** Number of keys (block entry points) cached. */
 	get size(): number {
 		return this.byKey.size;
 	}
 
-	get(key: number): CachedBlock | undefined {
+	get(key: number): CachedRegion | undefined {
 		return this.byKey.get(key);
 	}
 
-	add(key: number, entry: CachedBlock): void {
-		this.byKey.set(key, entry);
-		this.spans.set(key, physicalSpans(entry.block));
-		for (const page of entry.block.physicalPages) {
-			let keys = this.byPage.get(page);
-			if (!keys) this.byPage.set(page, (keys = new Set()));
-			keys.add(key);
+	add(entry: CachedRegion): void {
+		for (const key of entry.keys) this.byKey.set(key, entry);
+		for (const page of pagesOf(entry)) {
+			let regions = this.byPage.get(page);
+			if (!regions) this.byPage.set(page, (regions = new Set()));
+			regions.add(entry);
 			if (page < this.codePages.length) this.codePages[page] = 1;
 		}
 	}
 
-	/** Drops every block with bytes on physical page `page`. */
-	dropPage(page: number): void {
-		const keys = this.byPage.get(page);
-		if (page < this.codePages.length) this.codePages[page] = 0;
-		if (!keys) return;
-		this.byPage.delete(page);
-		for (const key of keys) {
-			this.byKey.delete(key);
-			this.spans.delete(key);
+	private drop(entry: CachedRegion): void {
+		for (const key of entry.keys) if (this.byKey.get(key) === entry) this.byKey.delete(key);
+		for (const page of pagesOf(entry)) {
+			const regions = this.byPage.get(page);
+			if (!regions) continue;
+			regions.delete(entry);
+			if (regions.size === 0) {
+				this.byPage.delete(page);
+				if (page < this.codePages.length) this.codePages[page] = 0;
+			}
 		}
 	}
 
-	/** Drops the blocks holding any of the bytes [address, address + length); true when there were any. */
+	/** Drops every region with bytes on physical page `page`. */
+	dropPage(page: number): void {
+		for (const entry of [...(this.byPage.get(page) ?? [])]) this.drop(entry);
+		if (page < this.codePages.length) this.codePages[page] = 0;
+	}
+
+	/** Drops the regions holding any of the bytes [address, address + length); true when there were any. */
 	dropWritten(address: number, length: number): boolean {
 		const page = address >>> 12;
-		const keys = this.byPage.get(page);
-		if (!keys) {
+		const regions = this.byPage.get(page);
+		if (!regions) {
 			if (page < this.codePages.length) this.codePages[page] = 0;
 			return false;
 		}
 		const end = address + length;
 		let dropped = false;
-		for (const key of keys) {
-			const spans = this.spans.get(key);
-			let hit = spans === undefined;
-			for (let i = 0; spans && !hit && i < spans.length; i += 2) hit = address < spans[i + 1] && spans[i] < end;
+		for (const entry of [...regions]) {
+			const spans = entry.spans;
+			let hit = false;
+			for (let i = 0; !hit && i < spans.length; i += 2) hit = address < spans[i + 1] && spans[i] < end;
 			if (!hit) continue;
-			keys.delete(key);
-			this.byKey.delete(key);
-			this.spans.delete(key);
+			this.drop(entry);
 			dropped = true;
 		}
-		if (keys.size === 0) {
-			this.byPage.delete(page);
-			if (page < this.codePages.length) this.codePages[page] = 0;
-		}
+		if (dropped) this.rewritten.add(page);
 		return dropped;
 	}
 
-	/** Drops blocks starting on linear page `page` or running into it. */
+	/** Drops regions with a block starting on linear page `page` or running into it. */
 	dropLinearPage(page: number): void {
-		for (const [key, entry] of this.byKey) {
-			const first = entry.block.linear >>> 12;
-			const lastIns = entry.block.instructions[entry.block.instructions.length - 1];
-			const last = (lastIns.linear + lastIns.length - 1) >>> 12;
-			if (first === page || last === page) {
-				this.byKey.delete(key);
-				this.spans.delete(key);
-			}
-		}
+		this.dropWhere((b) => {
+			const lastIns = b.instructions[b.instructions.length - 1];
+			return b.linear >>> 12 === page || (lastIns.linear + lastIns.length - 1) >>> 12 === page;
+		});
+	}
+
+	/**
+	 * Drops regions with a block covering one of `addresses` (linear): they were decoded against
+	 * a different set of stop addresses. Regions elsewhere keep running compiled.
+	 */
+	dropCovering(addresses: readonly number[]): void {
+		if (addresses.length === 0) return;
+		this.dropWhere((b) => {
+			const start = b.linear >>> 0;
+			const end = start + ((b.endEip - b.eip) >>> 0);
+			return addresses.some((a) => a >= start && a < end);
+		});
+	}
+
+	private dropWhere(test: (block: DecodedBlock) => boolean): void {
+		const doomed = new Set<CachedRegion>();
+		for (const entry of this.byKey.values()) if (!doomed.has(entry) && entry.blocks.some(test)) doomed.add(entry);
+		for (const entry of doomed) this.drop(entry);
 	}
 
 	clear(): void {
 		this.byKey.clear();
-		this.spans.clear();
 		this.byPage.clear();
 		this.codePages.fill(0);
 	}
+}
+
+function pagesOf(entry: CachedRegion): Set<number> {
+	return new Set(entry.blocks.flatMap((b) => b.physicalPages));
 }
 
 function physicalSpans(block: DecodedBlock): number[] {

@@ -1,27 +1,60 @@
-// Turns a decoded block into ONE JavaScript function with `new Function`:
-// straight-line code, each instruction's template inlined, no closure per
-// instruction. A local `k` tracks the instruction being executed so a
-// CpuException leaves precise state: EIP of the faulting instruction and an
-// instruction count covering only the ones that retired.
+// Turns decoded blocks into ONE JavaScript function with `new Function`: a
+// region. The general registers live in `let` locals R0..R7 for the whole
+// region and go back to `c.regs` on every way out (exit, exception, calls that
+// look at the register file). The blocks sit in a `for (;;) switch (c.eip)`
+// dispatch, so a loop whose blocks are all in the region never leaves the
+// function. Each instruction's template is inlined; a local `k` names the
+// instruction being executed so a CpuException leaves precise state: EIP of
+// the faulting instruction, registers before it, and an instruction count
+// covering only the ones that retired.
 
 import * as alu from './alu';
 import { CpuException } from './exceptions';
 import * as sys from './system';
-import { nativeCode } from './semantics';
+import { deadFlagWork, knownFlagsBefore } from './flag-liveness';
+import { nativeCode, nativeInstruction } from './semantics';
+import { FLUSH_LOCALS, LOAD_LOCALS } from './semantics/codegen';
 import type { DecodedBlock, DecodedInstruction } from './decoded-instruction';
 import type { Cpu } from './cpu';
 
-export type BlockFunction = (cpu: Cpu) => void;
+/**
+ * Runs the region from `c.eip` (which must start one of its blocks) until
+ * control leaves it, a block would take `c.instructionCount` past `end`, a
+ * stop address is reached (other than on the first block entered), or an
+ * instruction asks for an exit.
+ */
+export type RegionFunction = (cpu: Cpu, end: number) => void;
+
+export interface ExternalOptions {
+	/**
+	 * The closure neither reads nor writes the CPU's general registers or EIP (a counter, a
+	 * notification). When every closure of an instruction says so, the instruction keeps the
+	 * registers in locals: no write-back before it and no reload after, as fast as native code.
+	 * Such emitted code must not name `r` (the register file) itself.
+	 */
+	registerFree?: boolean;
+}
 
 export interface EmitContext {
 	/** The native template's code for an instruction (to wrap it). */
 	native(ins: DecodedInstruction): string;
 	/** Registers a closure callable from the generated code; returns the expression naming it. */
-	external(fn: (...args: never[]) => unknown): string;
+	external(fn: (...args: never[]) => unknown, options?: ExternalOptions): string;
 }
 
 /** Replaces an instruction's code; null keeps the native semantics. */
 export type InstructionEmitter = (ins: DecodedInstruction, index: number, ctx: EmitContext) => string | null;
+
+export interface RegionOptions {
+	emitter?: InstructionEmitter;
+	/** Linear stop addresses the blocks were decoded against (blocks end before them). */
+	stops: ReadonlySet<number>;
+}
+
+// Plain objects with data properties: a module namespace may expose its exports through getters,
+// which optimised code would call on every use.
+const ALU = { ...alu };
+const SYS = { ...sys };
 
 /** Instructions that may store to memory: after them a block checks whether it overwrote its own code. */
 function mayStore(ins: DecodedInstruction): boolean {
@@ -29,37 +62,129 @@ function mayStore(ins: DecodedInstruction): boolean {
 	return /^(push|call|enter)/.test(ins.mnemonic);
 }
 
-export function compileBlock(block: DecodedBlock, emitter?: InstructionEmitter): BlockFunction {
-	const externals: unknown[] = [];
-	const parts: string[] = ['const r = c.regs; const ic = c.instructionCount; let k = 0; try {'];
+/** Control transfers after which the dispatch may go on inside the region (near, same CS and CPL). */
+const STAYS = new Set(['Next', 'ConditionalBranch', 'UnconditionalBranch', 'IndirectBranch', 'Call', 'IndirectCall', 'Return']);
+/** Block enders that change what may happen next without calling out (IF, HLT). */
+const LEAVES = new Set(['hlt', 'popf', 'popfd']);
+
+/** After this instruction ends a block, execution may go on in the same region (unless its code calls out). */
+export function continuesRegion(last: DecodedInstruction): boolean {
+	return STAYS.has(last.flowControl) && !LEAVES.has(last.mnemonic) && !last.invalid;
+}
+
+interface Tables {
+	eips: number[];
+	indices: number[];
+	emitted: boolean[];
+	externals: unknown[];
+}
+
+function compileBlockCase(block: DecodedBlock, emitter: InstructionEmitter | undefined, stops: ReadonlySet<number>, t: Tables): string {
+	let touchesState = false;
 	const list = block.instructions;
-	list.forEach((ins, i) => {
-		const last = i === list.length - 1;
+	// Native code asked for by an emitter is a placeholder until we know whether the instruction's
+	// closures look at the registers: then it works on the register file, else on the locals.
+	const wrapped: DecodedInstruction[][] = list.map(() => []);
+	// Emitted code works on the register file unless its closures all say they leave registers alone.
+	const touching = list.map(() => false);
+	const externalCount = list.map(() => 0);
+	const emitted: (string | null)[] = list.map((ins, i) => {
 		const ctx: EmitContext = {
-			native: (other) => nativeCode(other, i),
-			external: (fn) => {
-				externals.push(fn);
-				return `ext[${externals.length - 1}]`;
+			native: (other) => {
+				wrapped[i].push(other);
+				return `/*native:${wrapped[i].length - 1}*/`;
+			},
+			external: (fn, options) => {
+				externalCount[i]++;
+				if (options?.registerFree !== true) touching[i] = true;
+				t.externals.push(fn);
+				return `ext[${t.externals.length - 1}]`;
 			},
 		};
-		const emitted = emitter?.(ins, i, ctx) ?? null;
-		parts.push(`k = ${i};`);
-		if (emitted !== null) {
-			// Emitted code sees EIP already past the instruction and may redirect it or ask to stop.
-			parts.push(`c.eip = ${ins.nextEip}; c.instructionCount = ic + ${i}; { ${emitted} }`);
-			parts.push(`if (c.exitRequest !== null) { if (c.exitRequest.beforeInstruction) { c.eip = ${ins.eip}; } else { c.instructionCount = ic + ${i + 1}; } return; }`);
-			if (!last) parts.push(`if (c.eip !== ${ins.nextEip}) { c.instructionCount = ic + ${i + 1}; return; }`);
+		const code = emitter?.(ins, i, ctx) ?? null;
+		if (externalCount[i] === 0) touching[i] = true;
+		return code;
+	});
+	const opaque = emitted.map((e) => e !== null);
+	const resolve = (code: string, i: number): string =>
+		code.replace(/\/\*native:(\d+)\*\//g, (_m, n: string) => {
+			const other = wrapped[i][Number(n)];
+			if (touching[i]) return nativeCode(other, i);
+			const native = nativeInstruction(other, i, { locals: true, flagsDead: false });
+			touchesState ||= native.touchesState;
+			return native.code;
+		});
+	const dead = deadFlagWork(list, opaque);
+	const parts: string[] = [];
+
+	let anyStore = false;
+	let anyEmitted = false;
+	list.forEach((ins, i) => {
+		const last = i === list.length - 1;
+		const k = t.eips.length;
+		t.eips.push(ins.eip);
+		t.indices.push(i);
+		t.emitted.push(opaque[i] && touching[i]);
+		parts.push(`k = ${k};`);
+		const code = emitted[i];
+		if (code !== null) {
+			// Emitted code sees EIP already past the instruction and, when its closures may look, the register
+			// file current; it may change either, or ask to stop.
+			anyEmitted ||= touching[i];
+			const body = `c.eip = ${ins.nextEip}; c.instructionCount = ic + ${i}; { ${resolve(code, i)} }`;
+			parts.push(touching[i] ? `${FLUSH_LOCALS} ${body} ${LOAD_LOCALS}` : body);
+			parts.push(`if (c.exitRequest !== null) { if (c.exitRequest.beforeInstruction) { c.eip = ${ins.eip}; ic += ${i}; } else { ic += ${i + 1}; } break; }`);
+			if (!last) parts.push(`if (c.eip !== ${ins.nextEip}) { ic += ${i + 1}; break; }`);
 		} else {
+			const native = nativeInstruction(ins, i, { locals: true, flagsDead: dead[i], known: ins.condition >= 0 ? knownFlagsBefore(list, opaque, i) : undefined });
+			touchesState ||= native.touchesState;
 			// Control transfers end blocks, so only the last instruction's template may overwrite EIP.
 			if (last) parts.push(`c.eip = ${ins.nextEip};`);
-			parts.push(`{ ${nativeCode(ins, i)} }`);
+			parts.push(`{ ${native.code} }`);
 		}
-		if (!last && mayStore(ins)) parts.push(`if (c.codeModified) { c.eip = ${ins.nextEip}; c.instructionCount = ic + ${i + 1}; return; }`);
+		if (mayStore(ins)) {
+			anyStore = true;
+			if (!last) parts.push(`if (c.codeModified) { c.eip = ${ins.nextEip}; ic += ${i + 1}; break; }`);
+		}
 	});
-	parts.push(`c.instructionCount = ic + ${list.length};`);
-	parts.push('} catch (e) { c.eip = EIPS[k]; c.instructionCount = ic + k; throw e; }');
-	const eips = list.map((ins) => ins.eip);
-	const name = `block_${(block.linear >>> 0).toString(16)}`;
-	const factory = new Function('alu', 'sys', 'ext', 'CpuException', 'EIPS', `return function ${name}(c) { ${parts.join('\n')} };`);
-	return factory(alu, sys, externals, CpuException, eips) as BlockFunction;
+	const lastIns = list[list.length - 1];
+	const leaves = touchesState || opaque[list.length - 1] || !continuesRegion(lastIns);
+	const head = [
+		stops.has(block.linear >>> 0) ? 'if (entered) break;' : '',
+		`if (ic + ${list.length} > end) break;`,
+		'entered = true;',
+	];
+	const tail = [`ic += ${list.length};`];
+	if (leaves) tail.push('break;');
+	else {
+		if (anyStore) tail.push('if (c.codeModified) break;');
+		// A callout may have unmasked or raised an interrupt: it is taken at this block boundary, as before regions.
+		if (anyEmitted) tail.push('if (c.interruptReady()) break;');
+		tail.push('continue;');
+	}
+	return `case ${block.eip}: { ${head.join(' ')}\n${parts.join('\n')}\n${tail.join(' ')} }`;
+}
+
+/** Compiles `blocks` (the first is the usual entry) into one region function. */
+export function compileRegion(blocks: readonly DecodedBlock[], options: RegionOptions): RegionFunction {
+	const t: Tables = { eips: [], indices: [], emitted: [], externals: [] };
+	const cases = blocks.map((b) => compileBlockCase(b, options.emitter, options.stops, t));
+	const body = `const r = c.regs; let ${[0, 1, 2, 3, 4, 5, 6, 7].map((n) => `R${n} = r[${n}]`).join(', ')};
+	let ic = c.instructionCount; let k = 0; let entered = false;
+	try {
+		for (;;) {
+			switch (c.eip) {
+${cases.join('\n')}
+			}
+			break;
+		}
+	} catch (e) {
+		if (!EMITTED[k]) { ${FLUSH_LOCALS} }
+		c.eip = EIPS[k]; c.instructionCount = ic + INDICES[k];
+		throw e;
+	}
+	${FLUSH_LOCALS} c.instructionCount = ic;`;
+	const name = `region_${(blocks[0].linear >>> 0).toString(16)}`;
+	const factory = new Function('alu', 'sys', 'ext', 'CpuException', 'EIPS', 'INDICES', 'EMITTED', `return function ${name}(c, end) {\n${body}\n};`);
+	return factory(ALU, SYS, t.externals, CpuException, t.eips, t.indices, t.emitted) as RegionFunction;
 }

@@ -6,20 +6,14 @@ import { physical, type LinearAddress, type PhysicalAddress } from './addresses'
 import { BlockCache } from './block-cache';
 import type { IoBus, InterruptLine, MemoryBus } from './bus';
 import type { InterruptSource } from './exceptions';
-import { CpuException, PageFaultCode, Vector } from './exceptions';
+import { CpuException, Vector } from './exceptions';
 import { EFLAGS_VALID, FlagState } from './lazy-flags';
 import { walk } from './paging';
 import { Cr0, Flag, IOPL_SHIFT, Reg, Seg } from './registers';
-import { runCpu, type CpuExit, type RunOptions } from './run';
+import { interruptReady, runCpu, type CpuExit, type RunOptions } from './run';
 import { restoreState, saveState, type CpuSnapshot } from './snapshot';
 import * as system from './system';
 import { Tlb, TlbRight } from './tlb';
-
-/** The monitor's own memory mapped at the top of every address space, for supervisor accesses only. */
-export interface MonitorWindow {
-	linearBase: number;
-	bytes: Uint8Array;
-}
 
 /** An exit a template or a callout asked for; returned by run() after the current instruction. */
 export interface ExitRequest {
@@ -27,9 +21,6 @@ export interface ExitRequest {
 	/** Stop with EIP on the instruction, not retired (the callout did nothing yet). */
 	beforeInstruction: boolean;
 }
-
-/** Marks a physical address as "in the monitor window" in internal translations. */
-const MONITOR = -1;
 
 export class Cpu extends FlagState {
 	readonly tlb = new Tlb();
@@ -46,7 +37,6 @@ export class Cpu extends FlagState {
 	 */
 	interruptsHeldUntil = 0;
 	stopAddresses: ReadonlySet<number> = new Set();
-	private window: MonitorWindow | undefined;
 	private readonly ram: Uint8Array;
 	private readonly ram32: Int32Array | undefined;
 	private readonly ramSize: number;
@@ -58,6 +48,13 @@ export class Cpu extends FlagState {
 	 */
 	interruptLine: InterruptLine | undefined;
 
+	/**
+	 * Called when the page walk faults, with the access that faulted. A monitor
+	 * doing shadow paging installs one: it fills the shadow tables and returns the
+	 * physical address for this access, or throws the fault the guest must see.
+	 */
+	pageFaultHandler: ((linear: number, write: boolean, user: boolean) => number) | undefined;
+
 	constructor(readonly memory: MemoryBus, readonly io: IoBus, interruptLine?: InterruptLine) {
 		super();
 		this.interruptLine = interruptLine;
@@ -68,15 +65,6 @@ export class Cpu extends FlagState {
 		this.codePages = this.blocks.codePages;
 	}
 
-	get monitorWindow(): MonitorWindow | undefined {
-		return this.window;
-	}
-
-	set monitorWindow(w: MonitorWindow | undefined) {
-		this.window = w;
-		this.flushTlb();
-	}
-
 	// ---- execution -------------------------------------------------------
 
 	run(maxInstructions: number, options?: RunOptions): CpuExit {
@@ -85,8 +73,16 @@ export class Cpu extends FlagState {
 
 	/** Linear addresses execution stops at (never runs past); blocks are recompiled to end before them. */
 	setStopAddresses(addresses: ReadonlySet<number>): void {
-		this.stopAddresses = new Set([...addresses].map((a) => a >>> 0));
-		this.blocks.clear();
+		const next = new Set([...addresses].map((a) => a >>> 0));
+		const changed = [...next].filter((a) => !this.stopAddresses.has(a)).concat([...this.stopAddresses].filter((a) => !next.has(a)));
+		this.stopAddresses = next;
+		// Only code decoded across a changed address must be cut (or joined) again.
+		this.blocks.dropCovering(changed);
+	}
+
+	/** True when a maskable interrupt would be taken at this instruction boundary. */
+	interruptReady(): boolean {
+		return interruptReady(this);
 	}
 
 	/** Called from a callout: run() returns `{ kind: 'callout-stop', reason }` after the current instruction. */
@@ -167,20 +163,22 @@ export class Cpu extends FlagState {
 		if (this.cr0 & Cr0.PG) this.blocks.dropLinearPage(page);
 	}
 
-	/** Translates for one access and caches the result; MONITOR for the monitor window. */
+	/** Translates for one access and caches the result. */
 	private fill(linear: number, write: boolean, user: boolean): number {
 		linear >>>= 0;
-		const w = this.window;
-		if (w && ((linear - w.linearBase) >>> 0) < w.bytes.length) {
-			if (user) throw new CpuException(Vector.PF, PageFaultCode.Present | PageFaultCode.User | (write ? PageFaultCode.Write : 0), linear);
-			return MONITOR;
-		}
 		const page = linear >>> 12;
 		if (!(this.cr0 & Cr0.PG)) {
 			this.tlb.fill(page, linear, TlbRight.SupervisorRead | TlbRight.UserRead | TlbRight.SupervisorWrite | TlbRight.UserWrite);
 			return linear;
 		}
-		const t = walk(this, linear, write, user);
+		let t;
+		try {
+			t = walk(this, linear, write, user);
+		} catch (e) {
+			// Under shadow paging the monitor resolves the miss: it returns where this one access goes (not cached), or throws.
+			if (this.pageFaultHandler && e instanceof CpuException) return this.pageFaultHandler(linear, write, user) >>> 0;
+			throw e;
+		}
 		this.tlb.fill(page, t.frame, t.rights);
 		return (t.frame | (linear & 0xfff)) >>> 0;
 	}
@@ -188,9 +186,7 @@ export class Cpu extends FlagState {
 	translate(linear: number, write: boolean, user: boolean): PhysicalAddress {
 		const e = this.tlb.entries[linear >>> 12];
 		if (e & Tlb.right(write, user)) return physical((e & ~0xfff) | (linear & 0xfff));
-		const p = this.fill(linear, write, user);
-		if (p === MONITOR) throw new RangeError(`linear 0x${(linear >>> 0).toString(16)} is in the monitor window and has no guest-physical address`);
-		return physical(p);
+		return physical(this.fill(linear, write, user));
 	}
 
 	readPhysical32(address: number): number {
@@ -259,32 +255,27 @@ export class Cpu extends FlagState {
 	readLinear8(linear: number, user = this.cpl === 3): number {
 		const e = this.tlb.entries[linear >>> 12];
 		if (e & (user ? TlbRight.UserRead : TlbRight.SupervisorRead)) return this.physRead8(((e & ~0xfff) | (linear & 0xfff)) >>> 0);
-		const p = this.fill(linear, false, user);
-		return p === MONITOR ? this.window!.bytes[(linear - this.window!.linearBase) >>> 0] : this.physRead8(p);
+		return this.physRead8(this.fill(linear, false, user));
 	}
 
 	readLinear16(linear: number, user = this.cpl === 3): number {
 		if ((linear & 0xfff) > 0xffe) return this.readLinear8(linear, user) | (this.readLinear8(linear + 1, user) << 8);
 		const e = this.tlb.entries[linear >>> 12];
 		if (e & (user ? TlbRight.UserRead : TlbRight.SupervisorRead)) return this.physRead16(((e & ~0xfff) | (linear & 0xfff)) >>> 0);
-		const p = this.fill(linear, false, user);
-		return p === MONITOR ? this.readLinear8(linear, user) | (this.readLinear8(linear + 1, user) << 8) : this.physRead16(p);
+		return this.physRead16(this.fill(linear, false, user));
 	}
 
 	readLinear32(linear: number, user = this.cpl === 3): number {
 		if ((linear & 0xfff) > 0xffc) return this.readLinear16(linear, user) | (this.readLinear16(linear + 2, user) << 16);
 		const e = this.tlb.entries[linear >>> 12];
 		if (e & (user ? TlbRight.UserRead : TlbRight.SupervisorRead)) return this.physRead32(((e & ~0xfff) | (linear & 0xfff)) >>> 0);
-		const p = this.fill(linear, false, user);
-		return p === MONITOR ? this.readLinear16(linear, user) | (this.readLinear16(linear + 2, user) << 16) : this.physRead32(p);
+		return this.physRead32(this.fill(linear, false, user));
 	}
 
 	writeLinear8(linear: number, value: number, user = this.cpl === 3): void {
 		const e = this.tlb.entries[linear >>> 12];
 		if (e & (user ? TlbRight.UserWrite : TlbRight.SupervisorWrite)) return this.physWrite8(((e & ~0xfff) | (linear & 0xfff)) >>> 0, value);
-		const p = this.fill(linear, true, user);
-		if (p === MONITOR) this.window!.bytes[(linear - this.window!.linearBase) >>> 0] = value;
-		else this.physWrite8(p, value);
+		this.physWrite8(this.fill(linear, true, user), value);
 	}
 
 	writeLinear16(linear: number, value: number, user = this.cpl === 3): void {
@@ -304,7 +295,7 @@ export class Cpu extends FlagState {
 		const first = this.fill(linear, true, user);
 		const lastLinear = (linear + size - 1) >>> 0;
 		if ((lastLinear >>> 12) !== (linear >>> 12)) this.fill(lastLinear, true, user);
-		else if (first !== MONITOR) {
+		else {
 			if (size === 2) this.physWrite16(first, value);
 			else this.physWrite32(first, value);
 			return;
@@ -364,9 +355,8 @@ export class Cpu extends FlagState {
 
 	// ---- stack ----------------------------------------------------------------------
 
-	/** ESP after moving by `delta`, wrapping within SP alone on a 16-bit stack. */
-	private movedEsp(delta: number): number {
-		const esp = this.regs[Reg.ESP];
+	/** ESP after moving `esp` by `delta`, wrapping within SP alone on a 16-bit stack. */
+	espMoved(esp: number, delta: number): number {
 		return this.seg[Seg.SS].big ? (esp + delta) | 0 : (esp & ~0xffff) | ((esp + delta) & 0xffff);
 	}
 
@@ -374,40 +364,60 @@ export class Cpu extends FlagState {
 		return this.seg[Seg.SS].big ? esp : esp & 0xffff;
 	}
 
+	// The *At forms take and return ESP so compiled code can keep it in a local.
+
+	/** Pushes below `esp`; returns the new ESP (unchanged state on a fault). */
+	pushAt32(esp: number, value: number): number {
+		const moved = this.espMoved(esp, -4);
+		this.writeSeg32(Seg.SS, this.stackOffset(moved), value);
+		return moved;
+	}
+
+	pushAt16(esp: number, value: number): number {
+		const moved = this.espMoved(esp, -2);
+		this.writeSeg16(Seg.SS, this.stackOffset(moved), value);
+		return moved;
+	}
+
+	/** Reads the stack at `esp` + `offset`. */
+	peekAt32(esp: number, offset: number): number {
+		return this.readSeg32(Seg.SS, this.stackOffset(this.espMoved(esp, offset)));
+	}
+
+	peekAt16(esp: number, offset: number): number {
+		return this.readSeg16(Seg.SS, this.stackOffset(this.espMoved(esp, offset)));
+	}
+
 	push32(value: number): void {
-		const esp = this.movedEsp(-4);
-		this.writeSeg32(Seg.SS, this.stackOffset(esp), value);
-		this.regs[Reg.ESP] = esp;
+		this.regs[Reg.ESP] = this.pushAt32(this.regs[Reg.ESP], value);
 	}
 
 	push16(value: number): void {
-		const esp = this.movedEsp(-2);
-		this.writeSeg16(Seg.SS, this.stackOffset(esp), value);
-		this.regs[Reg.ESP] = esp;
+		this.regs[Reg.ESP] = this.pushAt16(this.regs[Reg.ESP], value);
 	}
 
 	pop32(): number {
 		const v = this.peek32(0);
-		this.regs[Reg.ESP] = this.movedEsp(4);
+		this.adjustStack(4);
 		return v;
 	}
 
 	pop16(): number {
 		const v = this.peek16(0);
-		this.regs[Reg.ESP] = this.movedEsp(2);
+		this.adjustStack(2);
 		return v;
 	}
 
 	/** Reads the stack at ESP + `offset` without moving ESP. */
 	peek32(offset: number): number {
-		return this.readSeg32(Seg.SS, this.stackOffset(this.movedEsp(offset)));
+		return this.peekAt32(this.regs[Reg.ESP], offset);
 	}
 
 	peek16(offset: number): number {
-		return this.readSeg16(Seg.SS, this.stackOffset(this.movedEsp(offset)));
+		return this.peekAt16(this.regs[Reg.ESP], offset);
 	}
 
 	adjustStack(delta: number): void {
-		this.regs[Reg.ESP] = this.movedEsp(delta);
+		this.regs[Reg.ESP] = this.espMoved(this.regs[Reg.ESP], delta);
 	}
 }

@@ -1,12 +1,16 @@
-// The run loop: finds or compiles the block at CS:EIP and runs it until the
-// budget is used, a stop address is reached, an instruction faults (returned,
-// not delivered), HLT, INT n, a pending interrupt, or a callout's request.
+// The run loop: finds or compiles the region holding the block at CS:EIP and
+// runs it until the budget is used, a stop address is reached, an instruction
+// faults (returned, not delivered), HLT, INT n, a pending interrupt, or a
+// callout's request. Regions keep loops inside one function; the loop here
+// runs between regions and at least every SLICE instructions, which is where
+// interrupts are looked at.
 
 import type { LinearAddress } from './addresses';
-import { BlockCache, type CachedBlock } from './block-cache';
-import { compileBlock, type InstructionEmitter } from './block-compiler';
+import { BlockCache, region, type CachedRegion } from './block-cache';
+import { compileRegion, continuesRegion, type InstructionEmitter } from './block-compiler';
 import type { Cpu, ExitRequest } from './cpu';
 import { decodeBlock, MAX_BLOCK_INSTRUCTIONS, type CodePage } from './decoder';
+import type { DecodedBlock } from './decoded-instruction';
 import { CpuException } from './exceptions';
 import { Flag, Seg } from './registers';
 
@@ -28,6 +32,11 @@ export interface RunOptions {
 	emitterFor?: (cpl: number) => InstructionEmitter | undefined;
 }
 
+/** Most instructions a region runs before the run loop looks at the interrupt line again. */
+export const SLICE = 8192;
+/** Most blocks compiled into one region. */
+const MAX_REGION_BLOCKS = 32;
+
 /** Code fetch for the decoder: through paging with the CPL's U/S rights, as instruction fetches are. */
 function fetcher(cpu: Cpu): (linear: LinearAddress) => CodePage {
 	return (linear) => {
@@ -39,25 +48,84 @@ function fetcher(cpu: Cpu): (linear: LinearAddress) => CodePage {
 	};
 }
 
-function compile(cpu: Cpu, maxInstructions: number, emitter: InstructionEmitter | undefined): CachedBlock {
+function decodeAt(cpu: Cpu, eip: number, maxInstructions: number): DecodedBlock {
 	const cs = cpu.seg[Seg.CS];
 	const stops = cpu.stopAddresses;
-	const block = decodeBlock(fetcher(cpu), cs.base, cs.limit, cpu.eip, {
+	return decodeBlock(fetcher(cpu), cs.base, cs.limit, eip, {
 		maxInstructions,
 		stopBefore: stops.size > 0 ? (a) => stops.has(a >>> 0) : undefined,
 	});
-	return { block, run: compileBlock(block, emitter) };
+}
+
+/** Where a block may go next without leaving CS: its fall-through and a direct near target. */
+function successors(block: DecodedBlock): number[] {
+	const last = block.instructions[block.instructions.length - 1];
+	if (!continuesRegion(last)) return [];
+	const mask = (v: number): number => (last.operandSize === 16 ? v & 0xffff : v >>> 0);
+	const out: number[] = [];
+	const target = last.operands[0];
+	if (target?.kind === 'near' && last.flowControl !== 'Next') out.push(mask(target.target));
+	if (last.flowControl === 'Next' || last.flowControl === 'ConditionalBranch' || last.flowControl === 'Call' || last.flowControl === 'IndirectCall') out.push(block.endEip);
+	return out;
+}
+
+/**
+ * Decodes the block at EIP and the blocks it reaches on the same linear page
+ * (not already cached), compiles them into one region and caches it.
+ */
+function buildRegion(cpu: Cpu, emitter: InstructionEmitter | undefined): CachedRegion {
+	const cs = cpu.seg[Seg.CS];
+	const emitted = emitter !== undefined;
+	const keyOf = (b: DecodedBlock): number => BlockCache.key(b.linear, cpu.cpl, emitted);
+	const entry = decodeAt(cpu, cpu.eip, MAX_BLOCK_INSTRUCTIONS);
+	const page = entry.linear >>> 12;
+	const blocks = [entry];
+	const seen = new Set([entry.eip]);
+	// Code that rewrites its own page would recompile a whole region per store: it gets one block at a time.
+	const queue = cpu.blocks.isRewritten(entry.physicalPages[0]) ? [] : successors(entry);
+	while (queue.length > 0 && blocks.length < MAX_REGION_BLOCKS) {
+		const eip = queue.shift()!;
+		if (seen.has(eip)) continue;
+		seen.add(eip);
+		const linear = (cs.base + eip) >>> 0;
+		if (linear >>> 12 !== page || cpu.blocks.get(BlockCache.key(linear, cpu.cpl, emitted))) continue;
+		let block: DecodedBlock;
+		try {
+			block = decodeAt(cpu, eip, MAX_BLOCK_INSTRUCTIONS);
+		} catch (e) {
+			// Not reachable now (a fault on fetch): it is raised if execution gets there.
+			if (e instanceof CpuException) continue;
+			throw e;
+		}
+		blocks.push(block);
+		queue.push(...successors(block));
+	}
+	const compiled = region(blocks, cs.base, compileRegion(blocks, { emitter, stops: cpu.stopAddresses }), blocks.map(keyOf));
+	cpu.blocks.add(compiled);
+	return compiled;
+}
+
+/**
+ * The instruction at EIP alone, for a budget that ends inside its block: a short budget then
+ * steps through cached one-instruction regions.
+ */
+function stepRegion(cpu: Cpu, key: number, emitter: InstructionEmitter | undefined): CachedRegion {
+	const stepKey = BlockCache.stepKey(key);
+	const cached = cpu.blocks.get(stepKey);
+	if (cached !== undefined && cached.csBase === cpu.seg[Seg.CS].base) return cached;
+	const block = decodeAt(cpu, cpu.eip, 1);
+	const compiled = region([block], cpu.seg[Seg.CS].base, compileRegion([block], { emitter, stops: cpu.stopAddresses }), [stepKey]);
+	cpu.blocks.add(compiled);
+	return compiled;
 }
 
 export function runCpu(cpu: Cpu, maxInstructions: number, options?: RunOptions): CpuExit {
-	const line = cpu.interruptLine;
 	let first = true;
 	const end = cpu.instructionCount + maxInstructions;
 	cpu.exitRequest = null;
 	cpu.pendingExit = null;
 	for (;;) {
-		const interruptible = (cpu.flagsBits & Flag.IF) !== 0 && cpu.instructionCount >= cpu.interruptsHeldUntil;
-		if (interruptible && line?.pending()) {
+		if (cpu.interruptReady()) {
 			cpu.halted = false;
 			return { kind: 'interrupt' };
 		}
@@ -69,22 +137,14 @@ export function runCpu(cpu: Cpu, maxInstructions: number, options?: RunOptions):
 		first = false;
 
 		const emitter = options?.emitterFor?.(cpu.cpl);
-		let entry: CachedBlock;
+		let entry: CachedRegion;
 		try {
-			if (remaining < MAX_BLOCK_INSTRUCTIONS) {
-				// A short budget may end inside a cached block: run a block cut to the budget, not cached.
-				const key = BlockCache.key(linear, cpu.cpl, emitter !== undefined);
-				const cached = cpu.blocks.get(key);
-				entry = cached && cached.block.instructions.length <= remaining ? cached : compile(cpu, remaining, emitter);
-			} else {
-				const key = BlockCache.key(linear, cpu.cpl, emitter !== undefined);
-				const cached = cpu.blocks.get(key);
-				if (cached) entry = cached;
-				else {
-					entry = compile(cpu, MAX_BLOCK_INSTRUCTIONS, emitter);
-					cpu.blocks.add(key, entry);
-				}
-			}
+			const key = BlockCache.key(linear, cpu.cpl, emitter !== undefined);
+			const cached = cpu.blocks.get(key);
+			// Regions dispatch on EIP: one compiled under another CS base is not this code.
+			entry = cached !== undefined && cached.csBase === cpu.seg[Seg.CS].base ? cached : buildRegion(cpu, emitter);
+			// A short budget may end inside the block.
+			if ((entry.lengths.get(linear) ?? 0) > remaining) entry = stepRegion(cpu, key, emitter);
 		} catch (e) {
 			if (e instanceof CpuException) return { kind: 'exception', exception: e };
 			throw e;
@@ -92,7 +152,7 @@ export function runCpu(cpu: Cpu, maxInstructions: number, options?: RunOptions):
 
 		cpu.codeModified = false;
 		try {
-			entry.run(cpu);
+			entry.run(cpu, Math.min(end, cpu.instructionCount + SLICE));
 		} catch (e) {
 			if (e instanceof CpuException) return { kind: 'exception', exception: e };
 			throw e;
@@ -109,4 +169,9 @@ export function runCpu(cpu: Cpu, maxInstructions: number, options?: RunOptions):
 			return exit;
 		}
 	}
+}
+
+/** True when a maskable interrupt would be taken at this instruction boundary. */
+export function interruptReady(cpu: Cpu): boolean {
+	return (cpu.flagsBits & Flag.IF) !== 0 && cpu.instructionCount >= cpu.interruptsHeldUntil && cpu.interruptLine?.pending() === true;
 }

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { machine } from './helpers';
 import { CpuException, Vector } from '../../src/x86/exceptions';
 import { Cr0, Cr4, Reg } from '../../src/x86/registers';
-import type { Cpu } from '../../src/x86/cpu';
 
 const P = 1, RW = 2, US = 4, A = 0x20, D = 0x40, PS = 0x80;
 const PD = 0x10000, PT = 0x11000;
@@ -113,16 +112,4 @@ test('page faults inside guest code are precise and report CR2 material', () => 
 	assert.equal(cpu.eip, 0x1005);
 	assert.equal(cpu.regs[Reg.EAX], 1);
 	assert.equal(cpu.instructionCount, 1);
-});
-
-test('the monitor window is supervisor-only memory outside the guest physical space', () => {
-	const { cpu, memory } = paged(P | RW | US);
-	const bytes = new Uint8Array(0x2000);
-	(cpu as Cpu).monitorWindow = { linearBase: 0xffc00000, bytes };
-	cpu.writeLinear32(0xffc00ffe, 0x11223344, false);
-	assert.equal(bytes[0xffe], 0x44);
-	assert.equal(bytes[0x1001], 0x11);
-	assert.equal(cpu.readLinear32(0xffc00ffe, false), 0x11223344);
-	assert.equal(pageFault(() => cpu.readLinear8(0xffc00000, true)).errorCode, P | 4);
-	assert.equal(memory.deviceWrites.length, 0);
 });

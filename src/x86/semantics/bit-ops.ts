@@ -16,10 +16,10 @@ function bitTest(update: '' | '|' | '&~' | '^'): Template {
 			const seg = dst.mem.seg;
 			const offset = size === 32 ? g.read(bit) : g.signExtend(g.read(bit), 16);
 			const stmt = update === '' ? '' : g.writeMem(seg, 'ea', size, apply('x'));
-			return `const o = ${offset}; const ea = (${base} + (o >> ${size === 32 ? 5 : 4}) * ${bytes}) | 0; const b = o & ${size - 1}; const x = ${g.readMem(seg, 'ea', size)}; ${stmt} c.setFlag(${Flag.CF}, ((x >>> b) & 1) !== 0);`;
+			return `const o = ${offset}; const ea = (${base} + (o >> ${size === 32 ? 5 : 4}) * ${bytes}) | 0; const b = o & ${size - 1}; const x = ${g.readMem(seg, 'ea', size)}; ${stmt} ${g.flagWork(`c.setFlag(${Flag.CF}, ((x >>> b) & 1) !== 0);`)}`;
 		}
 		const d = g.access(dst, 'ea');
-		return `${d.setup} const b = ${g.read(bit, size)} & ${size - 1}; const x = ${d.read}; ${update === '' ? '' : d.write(apply('x'))} c.setFlag(${Flag.CF}, ((x >>> b) & 1) !== 0);`;
+		return `${d.setup} const b = ${g.read(bit, size)} & ${size - 1}; const x = ${d.read}; ${update === '' ? '' : d.write(apply('x'))} ${g.flagWork(`c.setFlag(${Flag.CF}, ((x >>> b) & 1) !== 0);`)}`;
 	};
 }
 

@@ -1,15 +1,17 @@
 // The small vocabulary instruction templates are written in. Templates never
-// name where registers, flags or memory live; they ask for the expression that
-// reads a register or the statement that writes one. A later JIT that keeps
-// registers in locals changes these helpers, not the templates.
+// name where registers live; they ask for the expression that reads a register
+// or the statement that writes one, and wrap calls that look at the CPU's
+// register file (system functions, I/O) in `withState`/`syncRegs`. Compiled
+// regions keep the general registers in locals `R0`..`R7`; code emitted for the
+// monitor and single instructions outside a region use `r` (= c.regs).
 //
-// Conventions for generated JavaScript: `c` is the Cpu, `ic` the instruction
-// count at block entry; 32-bit values are int32, 8- and 16-bit values are
-// zero-extended; the imported namespaces are `alu`, `sys`, `ext` and
-// `CpuException`.
+// Conventions for generated JavaScript: `c` is the Cpu, `r` its register file,
+// `ic` the instruction count at block entry; 32-bit values are int32, 8- and
+// 16-bit values are zero-extended; the imported namespaces are `alu`, `sys`,
+// `ext` and `CpuException`.
 
 import type { DecodedInstruction, MemoryOperand, Operand, OperandSize } from '../decoded-instruction';
-import { flagKind, type FlagOp } from '../lazy-flags';
+import { flagKind, FlagOp } from '../lazy-flags';
 import { Reg, Seg } from '../registers';
 
 export type Template = (ins: DecodedInstruction, g: CodeGen) => string;
@@ -24,31 +26,104 @@ export interface OperandAccess {
 	write(value: string): string;
 }
 
+/** The lazy flag kind the previous instruction left, when the compiler knows it statically. */
+export interface KnownFlags {
+	op: FlagOp;
+	size: OperandSize;
+}
+
+export interface CodeGenOptions {
+	/** Registers live in locals R0..R7 (a compiled region) rather than in `r`. */
+	locals: boolean;
+	/** Every flag this instruction writes is overwritten before anything can observe it. */
+	flagsDead: boolean;
+	known?: KnownFlags;
+}
+
+const ARRAY_MODE: CodeGenOptions = { locals: false, flagsDead: false };
+const GPRS = [0, 1, 2, 3, 4, 5, 6, 7];
+
+/** Statements copying register locals to the register file. */
+export const FLUSH_LOCALS = GPRS.map((n) => `r[${n}] = R${n};`).join(' ');
+/** Statements loading register locals from the register file. */
+export const LOAD_LOCALS = GPRS.map((n) => `R${n} = r[${n}];`).join(' ');
+
 export class CodeGen {
+	/** The code calls out with the register file current (system functions, I/O): its block ends a region's run. */
+	touchesState = false;
+
 	constructor(
 		/** Index of the instruction in its block. */
 		readonly index: number,
+		readonly options: CodeGenOptions = ARRAY_MODE,
 	) {}
+
+	/** Where general register `n` lives (a local in a region, else the register file). */
+	private slot(n: number): string {
+		return this.options.locals ? `R${n}` : `r[${n}]`;
+	}
 
 	/** An expression reading general register `n` (ModRM numbering for 8-bit) of `size` bits. */
 	reg(n: number, size: OperandSize): string {
-		if (size === 32) return `r[${n}]`;
-		if (size === 16) return `(r[${n}] & 65535)`;
-		return n < 4 ? `(r[${n}] & 255)` : `((r[${n - 4}] >> 8) & 255)`;
+		if (size === 32) return this.slot(n);
+		if (size === 16) return `(${this.slot(n)} & 65535)`;
+		return n < 4 ? `(${this.slot(n)} & 255)` : `((${this.slot(n - 4)} >> 8) & 255)`;
 	}
 
 	/** A statement writing the low `size` bits of `value` to register `n`. */
 	setReg(n: number, size: OperandSize, value: string): string {
-		if (size === 32) return `r[${n}] = ${value};`;
-		if (size === 16) return `r[${n}] = (r[${n}] & -65536) | ((${value}) & 65535);`;
-		if (n < 4) return `r[${n}] = (r[${n}] & -256) | ((${value}) & 255);`;
-		return `r[${n - 4}] = (r[${n - 4}] & -65281) | (((${value}) & 255) << 8);`;
+		if (size === 32) return `${this.slot(n)} = ${value};`;
+		const s = this.slot(n < 4 || size === 16 ? n : n - 4);
+		if (size === 16) return `${s} = (${s} & -65536) | ((${value}) & 65535);`;
+		if (n < 4) return `${s} = (${s} & -256) | ((${value}) & 255);`;
+		return `${s} = (${s} & -65281) | (((${value}) & 255) << 8);`;
+	}
+
+	/** Makes the register file current before a call that reads it but never changes it. */
+	syncRegs(): string {
+		this.touchesState = true;
+		return this.options.locals ? FLUSH_LOCALS : '';
+	}
+
+	/**
+	 * Runs `statements` (calls into system functions, callouts) with the register
+	 * file current, and picks up what they changed. Values they compute must be
+	 * kept in consts and stored to registers afterwards.
+	 */
+	withState(statements: string): string {
+		this.touchesState = true;
+		return this.options.locals ? `${FLUSH_LOCALS} ${statements} ${LOAD_LOCALS}` : statements;
+	}
+
+	/** Leaves the compiled code with EIP at `eip`, instructions before this one retired (a REP chunk yield). */
+	exit(eip: number): string {
+		return `${this.options.locals ? FLUSH_LOCALS : ''} c.eip = ${eip}; c.instructionCount = ic + ${this.index}; return;`;
+	}
+
+	/** Flag bookkeeping: dropped when the flags are dead. */
+	flagWork(statements: string): string {
+		return this.options.flagsDead ? '' : statements;
+	}
+
+	/** A statement pushing `value` (evaluated before ESP moves). */
+	push(size: 16 | 32, value: string): string {
+		return `${this.slot(4)} = c.pushAt${size}(${this.slot(4)}, ${value});`;
+	}
+
+	/** An expression reading the stack at ESP + `offset` without moving ESP. */
+	peek(size: 16 | 32, offset: number | string): string {
+		return `c.peekAt${size}(${this.slot(4)}, ${offset})`;
+	}
+
+	/** A statement moving ESP by `delta` (within SP on a 16-bit stack). */
+	adjustStack(delta: number | string): string {
+		return `${this.slot(4)} = c.espMoved(${this.slot(4)}, ${delta});`;
 	}
 
 	/** The effective address (offset in its segment) of a memory operand. */
 	ea(m: MemoryOperand): string {
 		const wide = m.addressSize === 32;
-		const part = (n: number): string => (wide ? `r[${n}]` : `(r[${n}] & 65535)`);
+		const part = (n: number): string => (wide ? this.slot(n) : `(${this.slot(n)} & 65535)`);
 		const terms: string[] = [];
 		if (m.base >= 0) terms.push(part(m.base));
 		if (m.index >= 0) terms.push(m.scale === 1 ? part(m.index) : `${part(m.index)} * ${m.scale}`);
@@ -97,7 +172,7 @@ export class CodeGen {
 
 	/** Record the lazy flags of an operation. */
 	lazyFlags(op: FlagOp, size: OperandSize, a: string, b: string, result: string): string {
-		return `c.lk = ${flagKind(op, size)}; c.la = ${a}; c.lb = ${b}; c.lr = ${result};`;
+		return this.flagWork(`c.lk = ${flagKind(op, size)}; c.la = ${a}; c.lb = ${b}; c.lr = ${result};`);
 	}
 
 	/** Truncate an arithmetic expression to `size` bits (int32 for 32). */
@@ -110,8 +185,10 @@ export class CodeGen {
 		return from === 32 ? `(${expr} | 0)` : `((${expr}) << ${32 - from} >> ${32 - from})`;
 	}
 
+	/** Condition `n` (jcc numbering); computed from the lazy fields directly when the producer is known. */
 	cond(n: number): string {
-		return `c.cond(${n})`;
+		const known = this.options.known;
+		return (known && knownCondition(known, n)) ?? `c.cond(${n})`;
 	}
 
 	/** Keep the instruction count exact for code that reads it (RDTSC, system calls). */
@@ -126,13 +203,40 @@ export class CodeGen {
 
 	/** ESI/EDI/ECX of a string instruction under its address size. */
 	stringReg(reg: Reg, addressSize: 16 | 32): string {
-		return addressSize === 32 ? `r[${reg}]` : `(r[${reg}] & 65535)`;
+		return this.reg(reg, addressSize);
 	}
 
 	/** Add `delta` (an expression) to a string index/count register under the address size. */
 	stringAdvance(reg: Reg, addressSize: 16 | 32, delta: string): string {
-		return addressSize === 32 ? `r[${reg}] = (r[${reg}] + ${delta}) | 0;` : `r[${reg}] = (r[${reg}] & -65536) | ((r[${reg}] + ${delta}) & 65535);`;
+		const s = this.slot(reg);
+		return addressSize === 32 ? `${s} = (${s} + ${delta}) | 0;` : `${s} = (${s} & -65536) | ((${s} + ${delta}) & 65535);`;
 	}
+}
+
+/**
+ * Conditions read straight from the lazy fields for a kind fixed at compile
+ * time (CMP/SUB, ADD, the logic group): no dispatch on `c.lk`. Null where the
+ * general evaluation is as good.
+ */
+function knownCondition(known: KnownFlags, n: number): string | null {
+	const { op, size } = known;
+	const sign = size === 32 ? '' : ` << ${32 - size} >> ${32 - size}`;
+	const zf = 'c.lr === 0';
+	const sf = size === 32 ? 'c.lr < 0' : `(c.lr & ${1 << (size - 1)}) !== 0`;
+	const pick = (table: Record<number, string>): string | null => table[n] ?? null;
+	if (op === FlagOp.Sub) {
+		const below = size === 32 ? '(c.la >>> 0) < (c.lb >>> 0)' : 'c.la < c.lb';
+		const less = `(c.la${sign}) < (c.lb${sign})`;
+		return pick({
+			2: below, 3: `!(${below})`, 4: zf, 5: `!(${zf})`, 6: `(${below}) || ${zf}`, 7: `!(${below}) && !(${zf})`,
+			8: sf, 9: `!(${sf})`, 12: less, 13: `!(${less})`, 14: `(${less}) || ${zf}`, 15: `!(${less}) && !(${zf})`,
+		});
+	}
+	if (op === FlagOp.Logic) {
+		return pick({ 0: 'false', 1: 'true', 2: 'false', 3: 'true', 4: zf, 5: `!(${zf})`, 6: zf, 7: `!(${zf})`, 8: sf, 9: `!(${sf})`, 12: sf, 13: `!(${sf})`, 14: `${zf} || ${sf}`, 15: `!(${zf}) && !(${sf})` });
+	}
+	if (op === FlagOp.Add) return pick({ 4: zf, 5: `!(${zf})`, 8: sf, 9: `!(${sf})` });
+	return null;
 }
 
 /** The segment of a string source or XLAT table: DS unless overridden. */

@@ -25,12 +25,11 @@ function farPointer(g: CodeGen, op: Operand): string {
 	return `const ea = ${g.ea(op.mem)}; const off = c.readSeg32(${seg}, ea) >>> 0; const sel = c.readSeg16(${seg}, (ea + 4) | 0);`;
 }
 
-const push = (ins: DecodedInstruction, value: string): string => (ins.operandSize === 16 ? `c.push16(${value});` : `c.push32(${value});`);
 
 const jmp: Template = (ins, g) => {
 	const op = ins.operands[0];
 	if (op.kind === 'far' || ins.codeName === 'Jmp_m1632' || ins.codeName === 'Jmp_m1616') {
-		return `${farPointer(g, op)} ${g.syncCount()} sys.farJump(c, sel, off);`;
+		return `${farPointer(g, op)} ${g.syncCount()} ${g.withState('sys.farJump(c, sel, off);')}`;
 	}
 	return `c.eip = ${nearTarget(ins, g, op)};`;
 };
@@ -38,29 +37,29 @@ const jmp: Template = (ins, g) => {
 const call: Template = (ins, g) => {
 	const op = ins.operands[0];
 	if (op.kind === 'far' || ins.codeName === 'Call_m1632' || ins.codeName === 'Call_m1616') {
-		return `${farPointer(g, op)} ${g.syncCount()} sys.farCall(c, sel, off, ${ins.nextEip});`;
+		return `${farPointer(g, op)} ${g.syncCount()} ${g.withState(`sys.farCall(c, sel, off, ${ins.nextEip});`)}`;
 	}
 	// The target is evaluated before the push: CALL [ESP] uses the old ESP.
-	return `const t = ${nearTarget(ins, g, op)}; ${push(ins, String(ins.nextEip))} c.eip = t;`;
+	return `const t = ${nearTarget(ins, g, op)}; ${g.push(ins.operandSize, String(ins.nextEip))} c.eip = t;`;
 };
 
-const ret: Template = (ins) => {
-	const pop = ins.operandSize === 16 ? 'c.pop16()' : '(c.pop32() >>> 0)';
+const ret: Template = (ins, g) => {
+	const size = ins.operandSize;
 	const imm = ins.operands[0];
-	const release = imm?.kind === 'imm' && imm.value !== 0 ? ` c.adjustStack(${imm.value});` : '';
-	return `const t = ${pop};${release} c.eip = t;`;
+	const release = imm?.kind === 'imm' ? imm.value : 0;
+	return `const t = ${g.peek(size, 0)}${size === 32 ? ' >>> 0' : ''}; ${g.adjustStack(size / 8 + release)} c.eip = t;`;
 };
 
 function loop(condition: string): Template {
 	return (ins, g) => {
 		const op = ins.operands[0];
-		const count = ins.addressSize === 32 ? `r[${Reg.ECX}]` : `(r[${Reg.ECX}] & 65535)`;
+		const count = g.stringReg(Reg.ECX, ins.addressSize);
 		return `${g.stringAdvance(Reg.ECX, ins.addressSize, '-1')} if (${count} !== 0${condition}) c.eip = ${nearTarget(ins, g, op)};`;
 	};
 }
 
 const jcxz: Template = (ins, g) => {
-	const count = ins.mnemonic === 'jecxz' ? `r[${Reg.ECX}]` : `(r[${Reg.ECX}] & 65535)`;
+	const count = g.reg(Reg.ECX, ins.mnemonic === 'jecxz' ? 32 : 16);
 	return `if (${count} === 0) c.eip = ${nearTarget(ins, g, ins.operands[0])};`;
 };
 
@@ -73,9 +72,9 @@ export const controlFlow: Record<string, Template> = {
 	ret,
 	retf: (ins, g) => {
 		const imm = ins.operands[0];
-		return ins.operandSize === 16 ? g.raise(6) : `${g.syncCount()} sys.farReturn(c, ${imm?.kind === 'imm' ? imm.value : 0});`;
+		return ins.operandSize === 16 ? g.raise(6) : `${g.syncCount()} ${g.withState(`sys.farReturn(c, ${imm?.kind === 'imm' ? imm.value : 0});`)}`;
 	},
-	iretd: (_ins, g) => `${g.syncCount()} sys.iret(c);`,
+	iretd: (_ins, g) => `${g.syncCount()} ${g.withState('sys.iret(c);')}`,
 	// A 16-bit IRET frame is a real-mode/16-bit-kernel construct this CPU does not model.
 	iret: (_ins, g) => g.raise(6),
 	loop: loop(''),

@@ -38,7 +38,10 @@ const xadd: Template = (ins, g) => {
 	const size = g.size(dst);
 	const d = g.access(dst, 'ea');
 	const s = g.access(src, 'eb');
-	return `${d.setup} const x = ${d.read}; const y = ${s.read}; const v = ${g.truncate('x + y', size)}; ${d.write('v')} ${s.write('x')} ${g.lazyFlags(FlagOp.Add, size, 'x', 'y', 'v')}`;
+	// A memory destination is written first so a fault changes no register; a register destination is
+	// written last, so XADD r, r with one register leaves the sum in it (the SDM's TEMP/SRC/DEST order).
+	const writes = dst.kind === 'mem' ? `${d.write('v')} ${s.write('x')}` : `${s.write('x')} ${d.write('v')}`;
+	return `${d.setup} const x = ${d.read}; const y = ${s.read}; const v = ${g.truncate('x + y', size)}; ${writes} ${g.lazyFlags(FlagOp.Add, size, 'x', 'y', 'v')}`;
 };
 
 const cmpxchg: Template = (ins, g) => {
@@ -55,8 +58,8 @@ const cmpxchg8b: Template = (ins, g) => {
 	if (m.kind !== 'mem') return g.raise(6);
 	const seg = m.mem.seg;
 	return `const ea = ${g.ea(m.mem)}; const lo = c.readSeg32(${seg}, ea); const hi = c.readSeg32(${seg}, (ea + 4) | 0);
-		if (lo === r[${Reg.EAX}] && hi === r[${Reg.EDX}]) { c.writeSeg64(${seg}, ea, r[${Reg.EBX}], r[${Reg.ECX}]); c.setFlag(${Flag.ZF}, true); }
-		else { c.writeSeg64(${seg}, ea, lo, hi); r[${Reg.EAX}] = lo; r[${Reg.EDX}] = hi; c.setFlag(${Flag.ZF}, false); }`;
+		if (lo === ${g.reg(Reg.EAX, 32)} && hi === ${g.reg(Reg.EDX, 32)}) { c.writeSeg64(${seg}, ea, ${g.reg(Reg.EBX, 32)}, ${g.reg(Reg.ECX, 32)}); c.setFlag(${Flag.ZF}, true); }
+		else { c.writeSeg64(${seg}, ea, lo, hi); ${g.setReg(Reg.EAX, 32, 'lo')} ${g.setReg(Reg.EDX, 32, 'hi')} c.setFlag(${Flag.ZF}, false); }`;
 };
 
 const cmov = (n: number): Template => (ins, g) => {
@@ -83,7 +86,7 @@ export const dataMovement: Record<string, Template> = {
 	cbw: (_ins, g) => g.setReg(Reg.EAX, 16, g.signExtend(g.reg(Reg.EAX, 8), 8)),
 	cwde: (_ins, g) => g.setReg(Reg.EAX, 32, g.signExtend(g.reg(Reg.EAX, 16), 16)),
 	cwd: (_ins, g) => g.setReg(Reg.EDX, 16, `${g.signExtend(g.reg(Reg.EAX, 16), 16)} >> 16`),
-	cdq: (_ins, g) => g.setReg(Reg.EDX, 32, `r[${Reg.EAX}] >> 31`),
+	cdq: (_ins, g) => g.setReg(Reg.EDX, 32, `${g.reg(Reg.EAX, 32)} >> 31`),
 	nop: () => '',
 	pause: () => '',
 	lds: farPointerLoad,

@@ -8,12 +8,12 @@ import type { Template } from './codegen';
 const CONDITIONS = ['o', 'no', 'b', 'ae', 'e', 'ne', 'be', 'a', 's', 'ns', 'p', 'np', 'l', 'ge', 'le', 'g'];
 const LAHF_BITS = Flag.SF | Flag.ZF | Flag.AF | Flag.PF | Flag.CF;
 
-const pushf: Template = (ins) =>
+const pushf: Template = (ins, g) =>
 	// VM and RF read as 0 in the pushed image.
-	ins.operandSize === 16 ? 'c.push16(c.getEflags() & 65535);' : `c.push32(c.getEflags() & ${~(Flag.VM | Flag.RF)});`;
+	ins.operandSize === 16 ? g.push(16, 'c.getEflags() & 65535') : g.push(32, `c.getEflags() & ${~(Flag.VM | Flag.RF)}`);
 
-const popf: Template = (ins) =>
-	ins.operandSize === 16 ? 'const v = c.peek16(0); c.popFlags(v, 16); c.adjustStack(2);' : 'const v = c.peek32(0); c.popFlags(v, 32); c.adjustStack(4);';
+const popf: Template = (ins, g) =>
+	`const v = ${g.peek(ins.operandSize, 0)}; c.popFlags(v, ${ins.operandSize}); ${g.adjustStack(ins.operandSize / 8)}`;
 
 const setcc = (n: number): Template => (ins, g) => {
 	const d = g.access(ins.operands[0], 'ea');

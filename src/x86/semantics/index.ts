@@ -5,7 +5,7 @@ import type { DecodedInstruction } from '../decoded-instruction';
 import { arithmetic } from './arithmetic';
 import { bcd } from './bcd';
 import { bitOps } from './bit-ops';
-import { CodeGen, type Template } from './codegen';
+import { CodeGen, type CodeGenOptions, type Template } from './codegen';
 import { controlFlow } from './control-flow';
 import { dataMovement } from './data-movement';
 import { flags } from './flags';
@@ -26,10 +26,22 @@ export function hasTemplate(mnemonic: string): boolean {
 	return TEMPLATES.has(mnemonic);
 }
 
-/** The native JavaScript for one instruction at position `index` of its block. */
-export function nativeCode(ins: DecodedInstruction, index: number): string {
-	const g = new CodeGen(index);
+export interface NativeInstruction {
+	code: string;
+	/** Calls out with the register file current (see CodeGen.touchesState). */
+	touchesState: boolean;
+}
+
+/** The native JavaScript for one instruction at position `index` of its block, registers in `r` unless `options` say locals. */
+export function nativeInstruction(ins: DecodedInstruction, index: number, options?: CodeGenOptions): NativeInstruction {
+	const g = new CodeGen(index, options);
 	const template = TEMPLATES.get(ins.mnemonic);
-	if (ins.invalid || !template || ins.operands.some((o) => o.kind === 'unsupported')) return g.raise(6);
-	return template(ins, g);
+	if (ins.invalid || !template || ins.operands.some((o) => o.kind === 'unsupported')) return { code: g.raise(6), touchesState: false };
+	const code = template(ins, g);
+	return { code, touchesState: g.touchesState };
+}
+
+/** The native JavaScript for one instruction, registers in the register file `r` (for emitters wrapping it). */
+export function nativeCode(ins: DecodedInstruction, index: number): string {
+	return nativeInstruction(ins, index).code;
 }

@@ -2,11 +2,11 @@
 // the TSS I/O bitmap); at ring 1 under a monitor with IOPL 0 that is the trap.
 
 import { Reg, Seg } from '../registers';
-import type { Template } from './codegen';
+import type { CodeGen, Template } from './codegen';
 import { repeat } from './string';
 import type { DecodedInstruction, Operand, OperandSize } from '../decoded-instruction';
 
-const port = (op: Operand): string => (op.kind === 'imm' ? String(op.value & 0xff) : `(r[${Reg.EDX}] & 65535)`);
+const port = (op: Operand, g: CodeGen): string => (op.kind === 'imm' ? String(op.value & 0xff) : g.reg(Reg.EDX, 16));
 
 function stringSize(ins: DecodedInstruction): OperandSize {
 	const op = ins.operands.find((o) => o.kind === 'string');
@@ -17,22 +17,22 @@ export const io: Record<string, Template> = {
 	in: (ins, g) => {
 		const [dst, src] = ins.operands;
 		const size = g.size(dst);
-		return `const p = ${port(src)}; ${g.syncCount()} sys.checkIoPermission(c, p, ${size / 8}); ${g.access(dst, 'ea').write(`c.io.read(p, ${size / 8})`)}`;
+		return `const p = ${port(src, g)}; ${g.syncCount()} ${g.withState(`sys.checkIoPermission(c, p, ${size / 8}); const v = c.io.read(p, ${size / 8});`)} ${g.access(dst, 'ea').write('v')}`;
 	},
 	out: (ins, g) => {
 		const [dst, src] = ins.operands;
 		const size = g.size(src);
-		return `const p = ${port(dst)}; ${g.syncCount()} sys.checkIoPermission(c, p, ${size / 8}); c.io.write(p, ${size / 8}, ${g.read(src)} >>> 0);`;
+		return `const p = ${port(dst, g)}; const v = ${g.read(src)} >>> 0; ${g.syncCount()} ${g.withState(`sys.checkIoPermission(c, p, ${size / 8}); c.io.write(p, ${size / 8}, v);`)}`;
 	},
 	...Object.fromEntries(['insb', 'insw', 'insd'].map((name) => [name, ((ins, g) => {
 		const size = stringSize(ins);
-		const body = `const v = c.io.read(p, ${size / 8}); ${g.writeMem(Seg.ES, g.stringReg(Reg.EDI, ins.addressSize), size, 'v')} ${g.stringAdvance(Reg.EDI, ins.addressSize, 'd')}`;
-		return `const p = r[${Reg.EDX}] & 65535; ${g.syncCount()} sys.checkIoPermission(c, p, ${size / 8}); ${repeat(ins, g, body)}`;
+		const body = `${g.syncRegs()} const v = c.io.read(p, ${size / 8}); ${g.writeMem(Seg.ES, g.stringReg(Reg.EDI, ins.addressSize), size, 'v')} ${g.stringAdvance(Reg.EDI, ins.addressSize, 'd')}`;
+		return `const p = ${g.reg(Reg.EDX, 16)}; ${g.syncCount()} ${g.withState(`sys.checkIoPermission(c, p, ${size / 8});`)} ${repeat(ins, g, body)}`;
 	}) as Template])),
 	...Object.fromEntries(['outsb', 'outsw', 'outsd'].map((name) => [name, ((ins, g) => {
 		const size = stringSize(ins);
 		const src = ins.segmentPrefix ?? Seg.DS;
-		const body = `c.io.write(p, ${size / 8}, ${g.readMem(src, g.stringReg(Reg.ESI, ins.addressSize), size)} >>> 0); ${g.stringAdvance(Reg.ESI, ins.addressSize, 'd')}`;
-		return `const p = r[${Reg.EDX}] & 65535; ${g.syncCount()} sys.checkIoPermission(c, p, ${size / 8}); ${repeat(ins, g, body)}`;
+		const body = `const v = ${g.readMem(src, g.stringReg(Reg.ESI, ins.addressSize), size)} >>> 0; ${g.syncRegs()} c.io.write(p, ${size / 8}, v); ${g.stringAdvance(Reg.ESI, ins.addressSize, 'd')}`;
+		return `const p = ${g.reg(Reg.EDX, 16)}; ${g.syncCount()} ${g.withState(`sys.checkIoPermission(c, p, ${size / 8});`)} ${repeat(ins, g, body)}`;
 	}) as Template])),
 };

@@ -21,13 +21,13 @@ function widening(signed: boolean) {
 		if (size === 32) {
 			const high = signed ? 'alu.mulHighS32(a, b)' : 'alu.mulHighU32(a, b)';
 			const significant = signed ? 'hi !== (lo >> 31)' : 'hi !== 0';
-			return `const a = ${acc.lo}; const b = ${src}; const lo = Math.imul(a, b); const hi = ${high}; ${acc.setLo('lo')} ${acc.setHi('hi')} const s = ${significant}; c.setResultFlags(lo, 32, s, s, false);`;
+			return `const a = ${acc.lo}; const b = ${src}; const lo = Math.imul(a, b); const hi = ${high}; ${acc.setLo('lo')} ${acc.setHi('hi')} ${g.flagWork(`const s = ${significant}; c.setResultFlags(lo, 32, s, s, false);`)}`;
 		}
 		const a = signed ? g.signExtend(acc.lo, size) : acc.lo;
 		const b = signed ? g.signExtend('y', size) : 'y';
 		const significant = signed ? `p !== ${g.signExtend(`p & ${size === 8 ? 255 : 65535}`, size)}` : `(p >>> ${size}) !== 0`;
 		const store = size === 8 ? g.setReg(Reg.EAX, 16, 'p') : `${acc.setLo('p')} ${acc.setHi(`p >> 16`)}`;
-		return `const y = ${src}; const p = ${a} * ${b}; ${store} const s = ${significant}; c.setResultFlags(p, ${size}, s, s, false);`;
+		return `const y = ${src}; const p = ${a} * ${b}; ${store} ${g.flagWork(`const s = ${significant}; c.setResultFlags(p, ${size}, s, s, false);`)}`;
 	};
 }
 
@@ -39,9 +39,9 @@ function truncating(ins: DecodedInstruction, g: CodeGen): string {
 	const b = g.signExtend(g.read(src2 ?? src1, size), size);
 	const reg = (dst as { reg: number }).reg;
 	if (size === 32) {
-		return `const a = ${a}; const b = ${b}; const v = Math.imul(a, b); ${g.setReg(reg, 32, 'v')} const s = a * b !== v; c.setResultFlags(v, 32, s, s, false);`;
+		return `const a = ${a}; const b = ${b}; const v = Math.imul(a, b); ${g.setReg(reg, 32, 'v')} ${g.flagWork('const s = a * b !== v; c.setResultFlags(v, 32, s, s, false);')}`;
 	}
-	return `const p = ${a} * ${b}; const v = p & 65535; ${g.setReg(reg, 16, 'v')} const s = p !== ${g.signExtend('v', 16)}; c.setResultFlags(v, 16, s, s, false);`;
+	return `const p = ${a} * ${b}; const v = p & 65535; ${g.setReg(reg, 16, 'v')} ${g.flagWork(`const s = p !== ${g.signExtend('v', 16)}; c.setResultFlags(v, 16, s, s, false);`)}`;
 }
 
 function divide(signed: boolean): Template {

@@ -4,12 +4,19 @@
 
 import type { Template } from './codegen';
 
+/** A 32-bit shift by a constant count, as one JavaScript operator. */
+const CONSTANT_SHIFT = { shl: (x: string, n: number) => `(${x} << ${n})`, shr: (x: string, n: number) => `((${x} >>> ${n}) | 0)`, sar: (x: string, n: number) => `(${x} >> ${n})` };
+
 function shift(name: 'shl' | 'shr' | 'sar'): Template {
 	return (ins, g) => {
 		const [dst, count] = ins.operands;
 		const size = g.size(dst);
 		const d = g.access(dst, 'ea');
-		return `const n = ${g.read(count, 8)} & 31; if (n !== 0) { ${d.setup} const x = ${d.read}; const v = alu.${name}(x, n, ${size}); ${d.write('v')} alu.${name}Flags(c, x, n, ${size}, v); }`;
+		if (size === 32 && count.kind === 'imm' && (count.value & 31) !== 0) {
+			const n = count.value & 31;
+			return `${d.setup} const x = ${d.read}; const v = ${CONSTANT_SHIFT[name]('x', n)}; ${d.write('v')} ${g.flagWork(`alu.${name}Flags(c, x, ${n}, 32, v);`)}`;
+		}
+		return `const n = ${g.read(count, 8)} & 31; if (n !== 0) { ${d.setup} const x = ${d.read}; const v = alu.${name}(x, n, ${size}); ${d.write('v')} ${g.flagWork(`alu.${name}Flags(c, x, n, ${size}, v);`)} }`;
 	};
 }
 

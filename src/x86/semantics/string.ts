@@ -26,7 +26,7 @@ export function repeat(ins: DecodedInstruction, g: CodeGen, body: string, until?
 	if (!ins.rep && !ins.repne) return `${step} ${body}`;
 	const count = g.stringReg(Reg.ECX, ins.addressSize);
 	const stop = until === undefined ? '' : ` if (${ins.repne ? '' : '!'}(${until})) break;`;
-	return `${step} let n = 0; while (${count} !== 0) { if (n++ === ${REP_CHUNK}) { c.eip = ${ins.eip}; c.instructionCount = ic + ${g.index}; return; } ${body} ${g.stringAdvance(Reg.ECX, ins.addressSize, '-1')}${stop} }`;
+	return `${step} let n = 0; while (${count} !== 0) { if (n++ === ${REP_CHUNK}) { ${g.exit(ins.eip)} } ${body} ${g.stringAdvance(Reg.ECX, ins.addressSize, '-1')}${stop} }`;
 }
 
 function str(ins: DecodedInstruction, g: CodeGen): { si: string; di: string; src: Seg; size: OperandSize; next: (reg: Reg) => string } {

@@ -28,14 +28,13 @@ export function segmentMove(ins: DecodedInstruction, g: CodeGen): string {
 	const [dst, src] = ins.operands;
 	if (dst.kind === 'sreg') {
 		if (dst.seg === Seg.CS) return g.raise(6);
-		return `const v = ${selectorOf(g, src)}; ${g.syncCount()} sys.loadSegment(c, ${dst.seg}, v);`;
+		return `const v = ${selectorOf(g, src)}; ${g.syncCount()} ${g.withState(`sys.loadSegment(c, ${dst.seg}, v);`)}`;
 	}
 	if (src.kind === 'sreg') return storeSystemWord(g, dst, `c.seg[${src.seg}].selector`);
-	const reg = (op: Operand): number => (op.kind === 'reg' ? op.reg : -1);
-	if (dst.kind === 'cr') return `${g.syncCount()} sys.movToCr(c, ${dst.n}, r[${reg(src)}] >>> 0);`;
-	if (src.kind === 'cr') return `${g.syncCount()} const v = sys.movFromCr(c, ${src.n}); ${g.setReg(reg(dst), 32, 'v')}`;
-	if (dst.kind === 'dr') return `${g.syncCount()} sys.movToDr(c, ${dst.n}, r[${reg(src)}] >>> 0);`;
-	if (src.kind === 'dr') return `${g.syncCount()} const v = sys.movFromDr(c, ${src.n}); ${g.setReg(reg(dst), 32, 'v')}`;
+	if (dst.kind === 'cr' && src.kind === 'reg') return `${g.syncCount()} const v = ${g.reg(src.reg, 32)} >>> 0; ${g.withState(`sys.movToCr(c, ${dst.n}, v);`)}`;
+	if (src.kind === 'cr' && dst.kind === 'reg') return `${g.syncCount()} ${g.withState(`const v = sys.movFromCr(c, ${src.n});`)} ${g.setReg(dst.reg, 32, 'v')}`;
+	if (dst.kind === 'dr' && src.kind === 'reg') return `${g.syncCount()} const v = ${g.reg(src.reg, 32)} >>> 0; ${g.withState(`sys.movToDr(c, ${dst.n}, v);`)}`;
+	if (src.kind === 'dr' && dst.kind === 'reg') return `${g.syncCount()} ${g.withState(`const v = sys.movFromDr(c, ${src.n});`)} ${g.setReg(dst.reg, 32, 'v')}`;
 	return g.raise(6);
 }
 
@@ -45,29 +44,29 @@ export const farPointerLoad: Template = (ins, g) => {
 	if (src.kind !== 'mem' || dst.kind !== 'reg') return g.raise(6);
 	const size = dst.size === 16 ? 16 : 32;
 	const seg = src.mem.seg;
-	return `const ea = ${g.ea(src.mem)}; const off = c.readSeg${size}(${seg}, ea); const sel = c.readSeg16(${seg}, (ea + ${size / 8}) | 0); ${g.syncCount()} sys.loadSegment(c, ${SEGMENT_OF[ins.mnemonic]}, sel); ${g.setReg(dst.reg, size, 'off')}`;
+	return `const ea = ${g.ea(src.mem)}; const off = c.readSeg${size}(${seg}, ea); const sel = c.readSeg16(${seg}, (ea + ${size / 8}) | 0); ${g.syncCount()} ${g.withState(`sys.loadSegment(c, ${SEGMENT_OF[ins.mnemonic]}, sel);`)} ${g.setReg(dst.reg, size, 'off')}`;
 };
 
 const table = (name: 'lgdt' | 'lidt' | 'sgdt' | 'sidt', write: boolean): Template => (ins, g) =>
-	`${g.syncCount()} sys.${name}(c, ${linearOf(g, ins.operands[0], 6, write)});`;
+	`${g.syncCount()} const a = ${linearOf(g, ins.operands[0], 6, write)}; ${g.withState(`sys.${name}(c, a);`)}`;
 
-const selectorLoad = (name: 'lldt' | 'ltr'): Template => (ins, g) => `const v = ${selectorOf(g, ins.operands[0])}; ${g.syncCount()} sys.${name}(c, v);`;
+const selectorLoad = (name: 'lldt' | 'ltr'): Template => (ins, g) => `const v = ${selectorOf(g, ins.operands[0])}; ${g.syncCount()} ${g.withState(`sys.${name}(c, v);`)}`;
 
-const selectorStore = (name: 'sldt' | 'str' | 'smsw'): Template => (ins, g) => `const v = sys.${name}(c) & 65535; ${storeSystemWord(g, ins.operands[0], 'v')}`;
+const selectorStore = (name: 'sldt' | 'str' | 'smsw'): Template => (ins, g) => `${g.withState(`const v = sys.${name}(c) & 65535;`)} ${storeSystemWord(g, ins.operands[0], 'v')}`;
 
 const access = (name: 'lar' | 'lsl'): Template => (ins, g) => {
 	const [dst, src] = ins.operands;
 	const size = g.size(dst);
 	const value = size === 16 ? 'v & 65535' : 'v';
-	return `const v = sys.${name}(c, ${selectorOf(g, src)}); if (v === undefined) { c.setFlag(${Flag.ZF}, false); } else { ${g.access(dst, 'ea').write(value)} c.setFlag(${Flag.ZF}, true); }`;
+	return `const s = ${selectorOf(g, src)}; ${g.withState(`const v = sys.${name}(c, s);`)} if (v === undefined) { c.setFlag(${Flag.ZF}, false); } else { ${g.access(dst, 'ea').write(value)} c.setFlag(${Flag.ZF}, true); }`;
 };
 
-const verify = (name: 'verr' | 'verw'): Template => (ins, g) => `c.setFlag(${Flag.ZF}, sys.${name}(c, ${selectorOf(g, ins.operands[0])}));`;
+const verify = (name: 'verr' | 'verw'): Template => (ins, g) => `const s = ${selectorOf(g, ins.operands[0])}; ${g.withState(`const ok = sys.${name}(c, s);`)} c.setFlag(${Flag.ZF}, ok);`;
 
 const privilegedNop: Template = (_ins, g) => `if (c.cpl !== 0) ${g.raise(13, 0)}`;
 
 /** Calls a contract function that reads and writes the registers itself (CPUID, RDTSC, RDMSR, WRMSR). */
-const registerCall = (name: string): Template => (_ins, g) => `${g.syncCount()} sys.${name}(c);`;
+const registerCall = (name: string): Template => (_ins, g) => `${g.syncCount()} ${g.withState(`sys.${name}(c);`)}`;
 
 export const system: Record<string, Template> = {
 	lgdt: table('lgdt', false),
@@ -79,19 +78,19 @@ export const system: Record<string, Template> = {
 	sldt: selectorStore('sldt'),
 	str: selectorStore('str'),
 	smsw: selectorStore('smsw'),
-	lmsw: (ins, g) => `const v = ${g.read(ins.operands[0], 16)}; ${g.syncCount()} sys.lmsw(c, v);`,
-	clts: (_ins, g) => `${g.syncCount()} sys.clts(c);`,
+	lmsw: (ins, g) => `const v = ${g.read(ins.operands[0], 16)}; ${g.syncCount()} ${g.withState('sys.lmsw(c, v);')}`,
+	clts: (_ins, g) => `${g.syncCount()} ${g.withState('sys.clts(c);')}`,
 	invlpg: (ins, g) => {
 		const op = ins.operands[0];
 		if (op.kind !== 'mem') return g.raise(6);
 		// INVLPG takes the linear address without a limit check: it never touches the memory.
-		return `${g.syncCount()} sys.invlpgAt(c, (c.seg[${op.mem.seg}].base + ${g.ea(op.mem)}) >>> 0);`;
+		return `${g.syncCount()} const a = (c.seg[${op.mem.seg}].base + ${g.ea(op.mem)}) >>> 0; ${g.withState('sys.invlpgAt(c, a);')}`;
 	},
 	invd: privilegedNop,
 	wbinvd: privilegedNop,
 	hlt: (_ins, g) => `if (c.cpl !== 0) ${g.raise(13, 0)} c.halted = true; c.pendingExit = { kind: 'halt' };`,
-	cli: (_ins, g) => `${g.syncCount()} sys.cli(c);`,
-	sti: (_ins, g) => `${g.syncCount()} const was = c.getEflags(); sys.sti(c); if (!(was & ${Flag.IF})) c.interruptsHeldUntil = ic + ${g.index + 2};`,
+	cli: (_ins, g) => `${g.syncCount()} ${g.withState('sys.cli(c);')}`,
+	sti: (_ins, g) => `${g.syncCount()} const was = c.getEflags(); ${g.withState('sys.sti(c);')} if (!(was & ${Flag.IF})) c.interruptsHeldUntil = ic + ${g.index + 2};`,
 	cpuid: registerCall('cpuid'),
 	rdtsc: registerCall('rdtsc'),
 	rdmsr: registerCall('rdmsr'),
