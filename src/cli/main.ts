@@ -29,7 +29,7 @@ async function run(command: RunCommand): Promise<void> {
 	const statistics = new RunStatistics();
 	if (command.stats) runtime.machine.events.subscribe((event) => statistics.record(event));
 	const report = (): void => {
-		if (command.stats) process.stderr.write(statistics.format(runtime.machine.instructionCount, runtime.machine.hardware().cache.rewritten));
+		if (command.stats) process.stderr.write(statistics.format(runtime.machine.instructionCount, runtime.machine.hardware().cache.rewritten, runtime.machine.hardware().shadowPaging));
 	};
 
 	runtime.on('output', (text) => process.stdout.write(Buffer.from(text, 'latin1')));

@@ -2,6 +2,7 @@
 // event stream (the same stream the debugger's views read).
 
 import type { MonitorEvent } from '../vmm/events';
+import type { ShadowPagingStatistics } from '../vmm/shadow-paging/shadow-paging';
 
 export class RunStatistics {
 	private readonly trapsByInstruction = new Map<string, number>();
@@ -9,6 +10,7 @@ export class RunStatistics {
 	guestExceptions = 0;
 	interrupts = 0;
 	translatedBlocks = 0;
+	adaptiveRetranslations = 0;
 
 	record(event: MonitorEvent): void {
 		switch (event.kind) {
@@ -22,11 +24,12 @@ export class RunStatistics {
 			case 'guest-exception': this.guestExceptions++; break;
 			case 'interrupt': this.interrupts++; break;
 			case 'translation': this.translatedBlocks++; break;
+			case 'adaptive-retranslation': this.adaptiveRetranslations++; break;
 			default: break;
 		}
 	}
 
-	format(instructions: number, rewrittenInstructions: number): string {
+	format(instructions: number, rewrittenInstructions: number, shadow?: ShadowPagingStatistics): string {
 		const traps = [...this.trapsByInstruction].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
 		const total = traps.reduce((sum, [, n]) => sum + n, 0);
 		const lines = [
@@ -39,6 +42,14 @@ export class RunStatistics {
 			`  interrupts:             ${this.interrupts}`,
 			`  translated blocks:      ${this.translatedBlocks}`,
 			`  rewritten instructions: ${rewrittenInstructions}`,
+			`  adaptive retranslations: ${this.adaptiveRetranslations}`,
+			...(shadow ? [
+				`  shadow page faults:     ${shadow.fills + shadow.traceWrites + shadow.protectionWrites} hidden, ${shadow.trueFaults} true`,
+				`    shadow fills          ${shadow.fills}`,
+				`    traced stores         ${shadow.traceWrites} (${shadow.traceExits} left guest code)`,
+				`    write-protect stores  ${shadow.protectionWrites}`,
+				`    address spaces        ${shadow.addressSpaceBuilds} built, ${shadow.addressSpaceSwitches} switches, ${shadow.resets} resets`,
+			] : []),
 		];
 		return `${lines.join('\n')}\n`;
 	}

@@ -52,6 +52,10 @@ export function filtersFor(event: MonitorEvent): FilterId[] {
 			return ['block-translated'];
 		case 'triple-fault':
 			return ['triple-fault'];
+		// Hidden faults and retranslations are the monitor's own business: listed, never a reason to stop.
+		case 'shadow-fault':
+		case 'adaptive-retranslation':
+			return [];
 	}
 }
 
@@ -86,5 +90,9 @@ export function describeEvent(event: MonitorEvent, virtualRing: number, realRing
 			return `Block translated ${at}: ${event.action}`;
 		case 'triple-fault':
 			return `Triple fault ${at}${ins ? ` (${ins})` : ''}: ${event.action}. Continuing ends the session.`;
+		case 'shadow-fault':
+			return `Hidden page fault ${at}${ins ? ` (${ins})` : ''}: ${event.action}`;
+		case 'adaptive-retranslation':
+			return `Adaptive retranslation ${at} (${ins}): ${event.action}`;
 	}
 }

@@ -2,6 +2,7 @@
 // use; MonitorGuestMachine implements it over the real Pc and Monitor, so a
 // change in a lower layer's API is absorbed in one file.
 
+import type { ShadowPagingStatistics } from '../vmm/shadow-paging/shadow-paging';
 import type { LinearAddress } from '../x86/addresses';
 import type { SegmentCache, TableRegister } from '../x86/registers';
 import type { MonitorEvent, MonitorEventStream } from '../vmm/events';
@@ -41,6 +42,8 @@ export interface HardwareRegisters {
 	selectors: number[];
 	executionMode: ExecutionMode;
 	cache: TranslationCacheFigures;
+	/** Hidden and true page faults of the shadow page tables; absent in native mode. */
+	shadowPaging?: ShadowPagingStatistics;
 }
 
 export interface TranslatedBlockView {

@@ -76,6 +76,7 @@ export class MonitorGuestMachine implements GuestMachine {
 			eflags: view.eflags,
 			selectors: SEG_NAMES.map((name) => view.segments[name].selector),
 			executionMode: view.execution,
+			shadowPaging: view.shadowPaging,
 			cache: {
 				blocks: view.translationCache.blocks,
 				rewritten: blocks.reduce((sum, b) => sum + b.rewrittenCount, 0),

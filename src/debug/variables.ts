@@ -4,6 +4,7 @@
 
 import { REG_NAMES, SEG_NAMES, Flag, IOPL_SHIFT, Cr0, type SegmentCache, type TableRegister } from '../x86/registers';
 import { describeDescriptor } from './descriptors';
+import type { ShadowPagingStatistics } from '../vmm/shadow-paging/shadow-paging';
 import type { GuestMachine } from './guest-machine';
 
 export interface VariableNode {
@@ -106,7 +107,25 @@ export function monitorNodes(machine: GuestMachine): VariableNode[] {
 				{ name: 'executions', value: String(h.cache.executions) },
 			],
 		},
+		...(h.shadowPaging ? [shadowPagingNode(h.shadowPaging)] : []),
 	];
+}
+
+function shadowPagingNode(s: ShadowPagingStatistics): VariableNode {
+	const hidden = s.fills + s.traceWrites + s.protectionWrites;
+	return {
+		name: 'shadow paging', value: `${hidden} hidden faults, ${s.trueFaults} true faults`,
+		children: () => [
+			{ name: 'shadow fills (hidden)', value: String(s.fills) },
+			{ name: 'traced stores (hidden)', value: String(s.traceWrites) },
+			{ name: 'of which exited guest code', value: String(s.traceExits) },
+			{ name: 'write-protect stores (hidden)', value: String(s.protectionWrites) },
+			{ name: 'true faults (reflected)', value: String(s.trueFaults) },
+			{ name: 'address-space switches', value: String(s.addressSpaceSwitches) },
+			{ name: 'address spaces built', value: String(s.addressSpaceBuilds) },
+			{ name: 'resets', value: String(s.resets) },
+		],
+	};
 }
 
 const GDT_ENTRIES_SHOWN = 64;

@@ -1,7 +1,7 @@
 // The Traps view's model, kept free of `vscode` so it can be tested: the monitor
 // events received from the adapter, capped, with a filter by kind.
 
-import type { MonitorEvent, MonitorEventKind } from '../vmm/events';
+import { MONITOR_EVENT_KINDS, type MonitorEvent, type MonitorEventKind } from '../vmm/events';
 
 /** A monitor event as the adapter sends it (docs/dap-extensions.md, `ringside/monitorEvents`). */
 export interface ReportedEvent extends MonitorEvent {
@@ -9,9 +9,7 @@ export interface ReportedEvent extends MonitorEvent {
 	line?: number;
 }
 
-export const ALL_EVENT_KINDS: readonly MonitorEventKind[] = [
-	'trap', 'emulation', 'sensitive', 'hole', 'translation', 'ring-change', 'interrupt', 'guest-exception', 'io', 'triple-fault',
-];
+export const ALL_EVENT_KINDS: readonly MonitorEventKind[] = MONITOR_EVENT_KINDS;
 
 export class MonitorEventLog {
 	private events: ReportedEvent[] = [];

@@ -6,17 +6,23 @@
 import type { LinearAddress } from '../x86/addresses';
 import type { InstructionClass } from '../x86/instruction-table';
 
-export type MonitorEventKind =
-	| 'trap'             // a privileged instruction faulted at real ring 1/3 and was emulated
-	| 'emulation'        // the translator's callout emulated a privileged/sensitive instruction
-	| 'sensitive'        // the translator met a sensitive instruction and rewrote it
-	| 'hole'             // trap-and-emulate: a sensitive unprivileged instruction ran with its real ring-1 behaviour
-	| 'translation'      // a block was translated into the translation cache
-	| 'ring-change'      // the virtual CPL changed
-	| 'interrupt'        // an external interrupt was delivered to the guest
-	| 'guest-exception'  // an exception that belongs to the guest was reflected through its IDT
-	| 'io'               // the guest accessed an I/O port
-	| 'triple-fault';    // the guest could not deliver a double fault: the machine stops
+/** Every kind of event, in the order views list them. */
+export const MONITOR_EVENT_KINDS = [
+	'trap',                   // a privileged instruction faulted at real ring 1/3 and was emulated
+	'emulation',              // the translator's callout emulated a privileged/sensitive instruction
+	'sensitive',              // the translator met a sensitive instruction and rewrote it
+	'hole',                   // trap-and-emulate: a sensitive unprivileged instruction ran with its real ring-1 behaviour
+	'translation',            // a block was translated into the translation cache
+	'ring-change',            // the virtual CPL changed
+	'interrupt',              // an external interrupt was delivered to the guest
+	'guest-exception',        // an exception that belongs to the guest was reflected through its IDT
+	'io',                     // the guest accessed an I/O port
+	'triple-fault',           // the guest could not deliver a double fault: the machine stops
+	'shadow-fault',           // a hidden fault: a guest store to a traced page (page table, descriptor table), emulated by the monitor
+	'adaptive-retranslation', // an instruction that kept causing trace faults was retranslated to a callout
+] as const;
+
+export type MonitorEventKind = typeof MONITOR_EVENT_KINDS[number];
 
 export interface MonitorEvent {
 	kind: MonitorEventKind;

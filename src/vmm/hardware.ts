@@ -10,7 +10,8 @@ export type { CpuExit } from '../x86/run';
 
 export interface MonitoredPc {
 	cpu: Cpu;
-	memory: MemoryBus;
+	/** `attachMonitorMemory` puts the monitor's own memory (shadow tables) on the bus above guest RAM. */
+	memory: MemoryBus & { attachMonitorMemory(bytes: Uint8Array): number };
 	io: IoBus;
 	pic: InterruptLine;
 	debugExit: { exitCode: number | undefined; onExit?(listener: (exitCode: number) => void): unknown };

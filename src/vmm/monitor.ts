@@ -4,8 +4,10 @@
 // shadow GDT, emulate what traps (or, translated, what the callouts hand over)
 // and reflect the rest through the guest's IDT.
 //
-// Paging: with CR0.PG set, the hardware walks the guest's own page tables
-// (shadow paging is a later step), so guest CR3 is loaded into the hardware.
+// Paging: native mode loads the guest's CR3 into the hardware. The compressed
+// modes load the monitor's shadow page tables (shadow-paging/): the guest's
+// CR0/CR3/CR4 live in the virtual CPU, hidden faults (shadow misses, stores to
+// traced pages) are resolved by the monitor, true faults are reflected.
 
 import { linear, type LinearAddress } from '../x86/addresses';
 import type { InstructionEmitter } from '../x86/block-compiler';
@@ -29,8 +31,11 @@ import { gatedInterruptLine } from './interrupt-gate';
 import { createHoleEmitter, outputExitEmitter } from './native-emitters';
 import type { Emulated, EmulationContext } from './privileged-emulation';
 import { reflect, type Reflection } from './reflection';
+import { MonitorMemory } from './shadow-paging/monitor-memory';
+import { ShadowPaging, type ShadowPagingStatistics } from './shadow-paging/shadow-paging';
+import { TraceFault } from './shadow-paging/trace-fault';
 import { ShadowTables } from './shadow-tables';
-import { TranslationCache, type TranslatedBlockInfo } from './translation-cache';
+import { TranslationCache, type PhysicalRange, type TranslatedBlockInfo } from './translation-cache';
 import { createTranslator } from './translator';
 import type { GuestCpuView, MonitorCpuView, MonitorMode } from './views';
 import { VirtualCpu, type VirtualCpuState } from './virtual-cpu';
@@ -57,6 +62,8 @@ interface Site {
 
 const CONTRIBUTORY = new Set<number>([Vector.DE, Vector.TS, Vector.NP, Vector.SS, Vector.GP]);
 const STOP = 'stop';
+/** Trace exits from one ring-0 instruction before it is retranslated (adaptive binary translation). */
+export const ADAPT_AFTER_TRACE_EXITS = 8;
 
 export class Monitor {
 	readonly events = new MonitorEventStream();
@@ -65,6 +72,11 @@ export class Monitor {
 	readonly mode: MonitorMode;
 	private readonly cpu: Cpu;
 	private readonly shadow?: ShadowTables;
+	private readonly paging?: ShadowPaging;
+	/** Trace exits per guest instruction (linear address), for events and adaptive translation. */
+	private readonly traceExits = new Map<number, number>();
+	/** Ring-0 instructions retranslated to store to traced pages without exiting. */
+	private readonly adapted = new Set<number>();
 	private readonly runOptions: RunOptions;
 	private breakpoints = new Set<number>();
 	private stopRequested = false;
@@ -88,12 +100,24 @@ export class Monitor {
 			this.cpu.interruptLine = pc.pic;
 			this.runOptions = { emitterFor: () => outputExitEmitter };
 		} else {
-			this.shadow = new ShadowTables();
+			const memory = new MonitorMemory();
+			memory.attachTo(pc.memory);
+			this.shadow = new ShadowTables(memory.region);
+			const paging = new ShadowPaging(this.cpu, memory, MONITOR_BASE);
+			this.paging = paging;
+			this.cpu.pageFaultHandler = (at, write, user) => paging.resolve(at, write, user);
+			this.watchCodeWrites(pc.memory);
 			this.enterCompressedMode(this.shadow);
 			this.cpu.interruptLine = gatedInterruptLine(pc.pic, this.cpu, this.vcpu);
 			const compressed = realRing(0);
 			if (this.mode === 'binary-translation') {
-				ring0 = createTranslator({ callout: (ins, entry, at) => this.callout(ins, entry, at), register: (info) => this.registerTranslation(info) });
+				ring0 = createTranslator({
+					callout: (ins, entry, at) => this.callout(ins, entry, at),
+					register: (info) => this.registerTranslation(info),
+					isAdapted: (at) => this.adapted.has(at),
+					beginDirectStore: () => this.setTraceTrapping(false),
+					endDirectStore: () => this.setTraceTrapping(true),
+				});
 				this.runOptions = { emitterFor: (cpl) => (cpl === compressed ? ring0 : undefined) };
 			} else {
 				const holes = createHoleEmitter((ins) => this.reportHole(ins));
@@ -153,8 +177,7 @@ export class Monitor {
 		if (this.idle) return this.waitForInterrupt();
 		if (budget <= 0) return undefined;
 		if (!resuming && this.breakpoints.has(this.currentLinear())) return { reason: 'breakpoint' };
-		const exit = this.cpu.run(budget, this.runOptions);
-		this.noticeRingChange();
+		const exit = this.runGuestCode(budget);
 		return this.handleExit(exit, false);
 	}
 
@@ -172,8 +195,104 @@ export class Monitor {
 			case 'software-interrupt':
 				return this.softwareInterrupt(exit, exit.vector, exit.returnEip, resumed);
 			case 'exception':
+				if (exit.exception instanceof TraceFault) return this.traceFault(exit.exception);
 				return this.mode === 'native' ? this.deliverNative(exit, exit.exception, resumed) : this.handleGuestTrap(exit, exit.exception, resumed);
 		}
+	}
+
+	/** Runs guest code on the CPU; under shadow paging a store to a traced page exits as a TraceFault. */
+	private runGuestCode(budget: number): CpuExit {
+		const paging = this.paging;
+		if (paging) paging.trapTraces = true;
+		let exit: CpuExit;
+		try {
+			exit = this.cpu.run(budget, this.runOptions);
+		} finally {
+			if (paging) paging.trapTraces = false;
+		}
+		this.noticeRingChange();
+		if (paging?.descriptorTablesWritten) {
+			paging.descriptorTablesWritten = false;
+			this.resyncTables();
+		}
+		return exit;
+	}
+
+	// ---- hidden faults: stores to traced pages, adaptive retranslation -------------------------
+
+	/**
+	 * A guest store to a traced page: the monitor lets that one instruction
+	 * run with the store emulated in place (the shadow entries it changes are
+	 * dropped first), then goes on. Reported at 1, 2, 4, 8... exits per
+	 * instruction so a page-table loop does not flood the stream.
+	 */
+	private traceFault(f: TraceFault): RunOutcome | undefined {
+		const site = { eip: this.cpu.eip, linear: this.currentLinear() };
+		const count = (this.traceExits.get(site.linear) ?? 0) + 1;
+		this.traceExits.set(site.linear, count);
+		const adapt = this.mode === 'binary-translation' && this.vcpu.cpl === 0 && f.traceKind !== 'descriptor-table' && count === ADAPT_AFTER_TRACE_EXITS;
+		if ((this.events.listening && (count & (count - 1)) === 0) || adapt) {
+			const text = this.instructionText(site.linear);
+			if (this.events.listening && (count & (count - 1)) === 0) {
+				this.emitAt('shadow-fault', site, text, `hidden fault: store to a traced ${f.traceKind} page (guest-physical ${hex(f.guestPhysical)}), emulated by the monitor; ${count} from this instruction`, {
+					trace: f.traceKind, address: f.faultAddress ?? 0, guestPhysical: f.guestPhysical, count,
+				});
+			}
+			if (adapt) this.adapt(site, text);
+		}
+		const exit = this.runGuestCodeUntraced();
+		return this.handleExit(exit, false) ?? this.stopAfterEvent();
+	}
+
+	/** One instruction with traced stores emulated in place instead of exiting. */
+	private runGuestCodeUntraced(): CpuExit {
+		let exit: CpuExit;
+		try {
+			exit = this.cpu.run(1, this.runOptions);
+		} finally {
+			// An adapted instruction's epilogue turns trapping back on; the monitor's own stores must not trap.
+			this.paging!.trapTraces = false;
+		}
+		this.noticeRingChange();
+		const paging = this.paging!;
+		if (paging.descriptorTablesWritten) {
+			paging.descriptorTablesWritten = false;
+			this.resyncTables();
+		}
+		return exit;
+	}
+
+	/** Adaptive binary translation: the instruction is retranslated to store without the trace exit. */
+	private adapt(site: Site, text: string): void {
+		this.adapted.add(site.linear);
+		this.translationCache.dropContaining(site.linear);
+		this.cpu.invalidateAllBlocks();
+		if (this.events.listening) {
+			this.emitAt('adaptive-retranslation', site, text, `retranslated ${text} after ${ADAPT_AFTER_TRACE_EXITS} trace faults: a callout now performs the traced page-table store directly`, { traceFaults: ADAPT_AFTER_TRACE_EXITS });
+		}
+	}
+
+	/** Around an adapted instruction's store (which never runs outside guest code): tracing relaxed, the shadow updated in place. */
+	private setTraceTrapping(trapping: boolean): void {
+		this.paging!.trapTraces = trapping;
+	}
+
+	private instructionText(at: LinearAddress): string {
+		try {
+			return decodeGuestInstruction(fetchInstructionBytes(this.cpu, at), this.cpu.eip).text;
+		} catch (e) {
+			if (e instanceof CpuException) return '';
+			throw e;
+		}
+	}
+
+	/** A guest store to RAM holding code: the translations of that code are gone from the CPU; the cache listing follows. */
+	private watchCodeWrites(memory: MonitoredPc['memory']): void {
+		const previous = memory.onRamWrite;
+		memory.onRamWrite = (address, length) => {
+			previous?.(address, length);
+			this.translationCache.dropPhysical(address, length);
+		};
 	}
 
 	// ---- software interrupts (INT n, INT3, INTO): the CPU exits, the monitor delivers ----------
@@ -356,6 +475,10 @@ export class Monitor {
 		const before = { fromCpl: this.vcpu.cpl, interruptible: this.interruptsEnabled() };
 		cpu.eip = site.eip;
 		let result: Emulated | undefined;
+		const paging = this.paging;
+		const trapping = paging?.trapTraces ?? false;
+		// The monitor's own stores (a busy bit in the guest GDT, a pushed frame) land in traced pages without exiting.
+		if (paging) paging.trapTraces = false;
 		try {
 			result = emulateInstruction(this.emulationContext(), ins);
 			// Every callout form is emulated; one that is not is an encoding the monitor does not model, which the guest sees as #UD.
@@ -363,6 +486,12 @@ export class Monitor {
 		} catch (error) {
 			if (error instanceof CpuException) this.calloutFault = error;
 			throw error;
+		} finally {
+			if (paging) paging.trapTraces = trapping;
+		}
+		if (paging?.descriptorTablesWritten) {
+			paging.descriptorTablesWritten = false;
+			this.resyncTables();
 		}
 		this.completeEmulation(ins, site, result, before, event);
 		if (result.halt) cpu.requestExit('halt');
@@ -393,7 +522,7 @@ export class Monitor {
 	}
 
 	private registerTranslation(info: TranslatedBlockInfo): TranslatedBlockInfo {
-		const counted = this.translationCache.register(info);
+		const counted = this.translationCache.register(info, this.physicalRangesOf(info.start, info.end));
 		if (counted === info && this.events.listening) {
 			const site = { eip: (info.start - this.cpu.seg[Seg.CS].base) >>> 0, linear: info.start };
 			this.emitAt('translation', site, info.guestDisassembly[0]?.split('  ')[1] ?? '', `translated ${info.instructionCount} instructions at ${hex(info.start)} (${info.rewrittenCount} callouts)`, {
@@ -401,6 +530,17 @@ export class Monitor {
 			});
 		}
 		return counted;
+	}
+
+	/** The guest-physical bytes behind a guest linear range, by the guest's own tables (no accessed bits set). */
+	private physicalRangesOf(start: number, end: number): PhysicalRange[] {
+		const ranges: PhysicalRange[] = [];
+		for (let at = start; at < end; at = ((at & ~0xfff) >>> 0) + 0x1000) {
+			const frame = this.paging?.guestPhysicalPage(at);
+			const pageEnd = Math.min(end, ((at & ~0xfff) >>> 0) + 0x1000);
+			if (frame !== undefined) ranges.push([frame + (at & 0xfff), frame + (at & 0xfff) + (pageEnd - at)]);
+		}
+		return ranges;
 	}
 
 	// ---- interrupts, idling, exits -------------------------------------------------------------
@@ -489,6 +629,7 @@ export class Monitor {
 		return {
 			cpu: this.cpu, vcpu: this.vcpu, io: this.pc.io,
 			resyncTables: () => this.resyncTables(),
+			invalidatePage: (at) => this.paging ? this.paging.invalidatePage(at) : this.cpu.invlpg(at),
 			syncHardwareControl: () => this.syncHardwareControl(),
 		};
 	}
@@ -508,7 +649,7 @@ export class Monitor {
 
 	private enterCompressedMode(shadow: ShadowTables): void {
 		const { cpu, vcpu } = this;
-		cpu.monitorWindow = { linearBase: MONITOR_BASE, bytes: shadow.window };
+		this.syncHardwareControl();
 		this.resyncTables();
 		cpu.gdtr = { ...shadow.gdtr };
 		cpu.idtr = { ...shadow.idtr };
@@ -531,16 +672,23 @@ export class Monitor {
 		if (!this.shadow) return;
 		this.shadow.syncGdt(this.cpu, this.vcpu);
 		this.shadow.syncTss(this.cpu, this.vcpu);
+		const { gdtr, ldtr } = this.vcpu;
+		this.paging?.traceDescriptorTables(ldtr.usable ? [gdtr, ldtr] : [gdtr]);
 	}
 
-	/** The guest's control registers go into the hardware as they are: no shadow paging yet. */
+	/**
+	 * The guest's control registers as the hardware must hold them: paging
+	 * always on (the shadow identity-maps guest-physical memory while the guest's
+	 * is off), CR0.WP always set so traced pages are read-only for ring 1 too,
+	 * and CR3 on the shadow of the guest's current address space.
+	 */
 	private syncHardwareControl(): void {
 		const { cpu, vcpu } = this;
-		const pagingChanged = cpu.cr3 !== vcpu.cr3 || ((cpu.cr0 ^ vcpu.cr0) & (Cr0.PG | Cr0.WP)) !== 0 || cpu.cr4 !== vcpu.cr4;
-		cpu.cr0 = vcpu.cr0 | Cr0.PE;
+		const paging = this.paging!;
+		cpu.cr0 = vcpu.cr0 | Cr0.PE | Cr0.PG | Cr0.WP;
 		cpu.cr2 = vcpu.cr2;
-		cpu.cr3 = vcpu.cr3;
 		cpu.cr4 = vcpu.cr4;
+		const pagingChanged = paging.setGuestControl(vcpu);
 		cpu.ldtr = { ...vcpu.ldtr };
 		this.shadow?.syncTss(cpu, vcpu);
 		if (pagingChanged) cpu.flushTlb();
@@ -555,12 +703,17 @@ export class Monitor {
 	monitorView(): MonitorCpuView {
 		const execution = this.pending ? 'monitor' : this.mode === 'binary-translation' && this.vcpu.cpl === 0 ? 'translated' : 'direct';
 		const cache = this.translationCache;
-		return buildMonitorView(this.cpu, this.mode, execution, { blocks: cache.size, capacity: cache.capacity, flushes: cache.flushes, executions: cache.totalExecutions() });
+		return buildMonitorView(this.cpu, this.mode, execution, { blocks: cache.size, capacity: cache.capacity, flushes: cache.flushes, executions: cache.totalExecutions() }, this.shadowPagingStatistics());
+	}
+
+	/** Hidden and true faults so far; undefined in native mode (the hardware walks the guest's tables). */
+	shadowPagingStatistics(): ShadowPagingStatistics | undefined {
+		return this.paging && { ...this.paging.statistics };
 	}
 
 	/** Guest memory through the guest's paging, for the debugger: undefined when a page is not mapped. No side effects. */
 	readGuestLinear(address: LinearAddress, length: number): Uint8Array | undefined {
-		return readGuestLinear(this.cpu, this.pc.memory, address, length);
+		return readGuestLinear(this.mode === 'native' ? this.cpu : this.vcpu, this.pc.memory, address, length);
 	}
 
 	saveState(): MonitorState {
@@ -577,7 +730,11 @@ export class Monitor {
 		this.idle = state.idle;
 		this.pending = state.pending;
 		this.translationCache.flush();
-		if (this.shadow) this.cpu.monitorWindow = { linearBase: MONITOR_BASE, bytes: this.shadow.window };
+		// The shadows describe the machine before the restore: rebuilt lazily from the restored guest tables.
+		if (this.paging) {
+			this.paging.reset();
+			this.syncHardwareControl();
+		}
 	}
 }
 

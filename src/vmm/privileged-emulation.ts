@@ -3,7 +3,7 @@
 // instruction (the caller advances EIP) or throws the CpuException the guest
 // itself would have got, which the monitor reflects.
 
-import { linear } from '../x86/addresses';
+import { linear, type LinearAddress } from '../x86/addresses';
 import type { IoBus, IoSize } from '../x86/bus';
 import { CpuException, Vector } from '../x86/exceptions';
 import { lookupCode } from '../x86/instruction-table';
@@ -22,6 +22,8 @@ export interface EmulationContext {
 	resyncTables(): void;
 	/** Called after LTR and CR changes that move the guest's ring-0 stack or address space. */
 	syncHardwareControl(): void;
+	/** INVLPG: drops the page's translation, shadow entry included. Without it the hardware's TLB entry alone goes. */
+	invalidatePage?(linear: LinearAddress): void;
 }
 
 export interface Emulated {
@@ -158,7 +160,8 @@ export function emulatePrivileged(ctx: EmulationContext, ins: GuestInstruction):
 			return { action: `emulated ${ins.code.toUpperCase()}: no caches to flush` };
 		case 'Invlpg_m': {
 			const at = effectiveAddress(cpu, a as Extract<Operand, { kind: 'mem' }>);
-			cpu.invlpg(at);
+			if (ctx.invalidatePage) ctx.invalidatePage(at);
+			else cpu.invlpg(at);
 			return { action: `emulated INVLPG ${hex(at)}`, detail: { address: at } };
 		}
 		case 'Hlt':

@@ -1,12 +1,12 @@
 // The tables the hardware really uses while the guest kernel runs
-// de-privileged. They live in the monitor's 4 MiB window at 0xFFC00000, which
-// the CPU maps for supervisor accesses only; guest segments are truncated
-// below it, so the guest can neither see nor change them.
+// de-privileged. They live in the monitor's 4 MiB region at 0xFFC00000, which
+// the shadow page tables map for supervisor accesses only; guest segments are
+// truncated below it, so the guest can neither see nor change them.
 //
 // Synchronisation points: the shadow GDT is rebuilt from the guest's GDT on
 // LGDT, on every segment-load trap, and before every reflection into the
-// guest. Stores to the guest GDT page between those points are not seen yet
-// (write tracking of the GDT page is a later step).
+// guest, and after any guest store to a traced descriptor-table page (the
+// shadow page tables map those pages read-only).
 
 import { linear } from '../x86/addresses';
 import { CpuException } from '../x86/exceptions';
@@ -25,8 +25,7 @@ const IDT_OFFSET = 0x11000;
 export const SHADOW_TSS_SELECTOR = 0xfff8;
 
 export class ShadowTables {
-	readonly window = new Uint8Array(MONITOR_WINDOW_BYTES);
-	private readonly view = new DataView(this.window.buffer);
+	private readonly view: DataView;
 	/** The guest GDT bytes the shadow was last built from. */
 	private lastGuestGdt: Uint8Array = new Uint8Array(0);
 	private lastGuestBase = -1;
@@ -39,7 +38,9 @@ export class ShadowTables {
 		type: 0xb, system: true, dpl: 0, present: true, big: false, usable: true,
 	};
 
-	constructor() {
+	/** `window`: the monitor's region, which the shadow page tables map at MONITOR_BASE. */
+	constructor(readonly window = new Uint8Array(MONITOR_WINDOW_BYTES)) {
+		this.view = new DataView(window.buffer, window.byteOffset, MONITOR_WINDOW_BYTES);
 		// The I/O map base points past the TSS limit, so no port is allowed by the bitmap: every IN/OUT at ring 1 or 3 traps.
 		this.view.setUint16(TSS_OFFSET + 102, TSS_BYTES, true);
 	}

@@ -22,8 +22,13 @@ export interface TranslatedBlockInfo {
 
 export const DEFAULT_TRANSLATION_CACHE_CAPACITY = 4096;
 
+/** Guest-physical bytes [first, end). */
+export type PhysicalRange = readonly [number, number];
+
 export class TranslationCache {
 	private readonly entries = new Map<number, TranslatedBlockInfo>();
+	/** Guest-physical byte ranges [first, end) each entry's code came from: a store there retires the entry. */
+	private readonly sources = new Map<number, readonly PhysicalRange[]>();
 	flushes = 0;
 
 	constructor(readonly capacity = DEFAULT_TRANSLATION_CACHE_CAPACITY, private readonly onFlush: () => void = () => {}) {}
@@ -34,12 +39,33 @@ export class TranslationCache {
 	 * budget (a single step) is a prefix of the translation already cached at its
 	 * address: that one keeps counting. Returns the entry that counts executions.
 	 */
-	register(info: TranslatedBlockInfo): TranslatedBlockInfo {
+	register(info: TranslatedBlockInfo, source: readonly PhysicalRange[] = []): TranslatedBlockInfo {
 		const existing = this.entries.get(info.start);
 		if (existing && isPrefix(info.guestDisassembly, existing.guestDisassembly)) return existing;
 		if (this.entries.size >= this.capacity && !existing) this.flush();
 		this.entries.set(info.start, info);
+		this.sources.set(info.start, source);
 		return info;
+	}
+
+	/** A guest store hit RAM holding translated code: the CPU has dropped those translations, so the listing drops them too. */
+	dropPhysical(address: number, length: number): void {
+		const end = address + Math.max(length, 1);
+		for (const [start, ranges] of this.sources) {
+			if (ranges.some(([first, rangeEnd]) => address < rangeEnd && end > first)) this.remove(start);
+		}
+	}
+
+	/** Drops the entries whose guest range holds `linear` (the instruction is being retranslated). */
+	dropContaining(linear: number): void {
+		for (const [start, info] of this.entries) {
+			if (linear >= info.start && linear < info.end) this.remove(start);
+		}
+	}
+
+	private remove(start: number): void {
+		this.entries.delete(start);
+		this.sources.delete(start);
 	}
 
 	get(start: number): TranslatedBlockInfo | undefined {
@@ -48,6 +74,7 @@ export class TranslationCache {
 
 	flush(): void {
 		this.entries.clear();
+		this.sources.clear();
 		this.flushes++;
 		this.onFlush();
 	}

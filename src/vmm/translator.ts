@@ -19,6 +19,11 @@ export interface TranslatorHost {
 	callout(ins: GuestInstruction, entry: InstructionEntry, at: { eip: number; linear: LinearAddress }): void;
 	/** A block ran for the first time: returns the cache entry that counts its executions. */
 	register(block: TranslatedBlockInfo): TranslatedBlockInfo;
+	/** True for an instruction adaptive translation singled out for storing to traced page tables. */
+	isAdapted(linear: LinearAddress): boolean;
+	/** Around an adapted instruction: its traced stores are performed by the monitor in place, without a trace fault. */
+	beginDirectStore(): void;
+	endDirectStore(): void;
 }
 
 /** Where a callout sends the instruction, for the listing. */
@@ -37,6 +42,7 @@ function calloutTarget(entry: InstructionEntry): string {
 
 export const IDENT = 'IDENT  ';
 export const CALLOUT = 'CALLOUT';
+export const ADAPTED = 'ADAPTED';
 
 export function createTranslator(host: TranslatorHost): InstructionEmitter {
 	let block: TranslatedBlockInfo | undefined;
@@ -53,6 +59,10 @@ export function createTranslator(host: TranslatorHost): InstructionEmitter {
 			code = `${ctx.external(() => host.callout(guest, entry, at))}();`;
 			block.rewrittenCount++;
 			block.listing.push(`${CALLOUT} ${ins.text} -> ${calloutTarget(entry)}`);
+		} else if (host.isAdapted(ins.linear)) {
+			code = `${ctx.external(() => host.beginDirectStore(), { registerFree: true })}(); try { ${ctx.native(ins)} } finally { ${ctx.external(() => host.endDirectStore(), { registerFree: true })}(); }`;
+			block.rewrittenCount++;
+			block.listing.push(`${ADAPTED} ${ins.text} -> callout: traced PTE store`);
 		} else {
 			block.listing.push(`${IDENT} ${ins.text}`);
 		}
@@ -63,7 +73,8 @@ export function createTranslator(host: TranslatorHost): InstructionEmitter {
 			if (counted === undefined) counted = host.register(info);
 			counted.executions++;
 		};
-		return `${ctx.external(enter)}(); ${code ?? ctx.native(ins)}`;
+		// The execution counter touches no guest register: it needs no register write-back around it.
+		return `${ctx.external(enter, { registerFree: true })}(); ${code ?? ctx.native(ins)}`;
 	};
 }
 

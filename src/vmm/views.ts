@@ -2,6 +2,7 @@
 // guest believes, and what the hardware really holds while the monitor runs it.
 
 import type { SegmentCache, TableRegister } from '../x86/registers';
+import type { ShadowPagingStatistics } from './shadow-paging/shadow-paging';
 
 export type MonitorMode = 'native' | 'trap-and-emulate' | 'binary-translation';
 export type ExecutionMode = 'direct' | 'translated' | 'monitor';
@@ -53,6 +54,8 @@ export interface MonitorCpuView {
 	/** How the code at EIP runs: natively, from the translation cache, or inside the monitor (a pending emulation). */
 	execution: ExecutionMode;
 	translationCache: TranslationCacheStatistics;
+	/** Under ring compression: the shadow page tables' hidden faults (fills, trace writes) and the true faults reflected. */
+	shadowPaging?: ShadowPagingStatistics;
 }
 
 export function segmentView(s: SegmentCache, selector = s.selector): SegmentView {

@@ -1,0 +1,425 @@
+// Shadow page tables: the tables the hardware really walks while the guest
+// runs compressed. They are built lazily from the guest's tables (a miss is a
+// hidden fault the monitor resolves alone), kept for the last few guest CR3
+// values, and kept coherent by tracing: every guest page-table page (and
+// descriptor-table page) is mapped read-only in every shadow, so a guest store
+// to one reaches the monitor, which drops the shadow entries derived from the
+// entry being written before letting the store land; they are rebuilt from the
+// new guest entry on next use. A fault the guest's own tables raise is a true
+// fault, thrown with the guest's error code and address for reflection.
+//
+// Accessed and dirty bits: a shadow entry is filled by walking the guest's
+// tables for the access at hand, which sets A (and D for a write) in them as
+// the hardware would; a page whose guest D bit is clear is shadowed read-only,
+// so the first write comes back here and sets D.
+
+import { CpuException } from '../../x86/exceptions';
+import { walk, type PageWalkContext, type Translation } from '../../x86/paging';
+import { Cr0, Cr4 } from '../../x86/registers';
+import { TlbRight } from '../../x86/tlb';
+import type { MonitorMemory } from './monitor-memory';
+import { TraceFault, type TraceKind } from './trace-fault';
+
+const PRESENT = 1, WRITABLE = 2, USER = 4, ACCESSED = 0x20, DIRTY = 0x40, LARGE = 0x80;
+const ALL_RIGHTS = TlbRight.SupervisorRead | TlbRight.UserRead | TlbRight.SupervisorWrite | TlbRight.UserWrite;
+/** Shadows kept for this many guest address spaces (most recently used). */
+export const CACHED_ADDRESS_SPACES = 4;
+/** The shadow of a guest with paging off: guest-physical memory identity-mapped. */
+const IDENTITY = -1;
+/**
+ * Guest frames that fall in the monitor's physical range are redirected here:
+ * unbacked addresses just below it, which read as open bus like any other.
+ */
+const OPEN_BUS_FRAME = 0xbffff000;
+
+export interface GuestControl {
+	cr0: number;
+	cr3: number;
+	cr4: number;
+}
+
+/** The hardware this module drives: TLB invalidation and the CR3 it loads. */
+export interface ShadowedCpu {
+	cr3: number;
+	flushTlb(): void;
+	invlpg(linear: number): void;
+	readPhysical32(address: number): number;
+	writePhysical32(address: number, value: number): void;
+	/** Ends the run after the current instruction. */
+	requestExit(reason: string): void;
+	/** Set, it also ends the running block after the current store (the block compiler's check after stores). */
+	codeModified: boolean;
+}
+
+interface ShadowRoot {
+	id: number;
+	/** The guest page directory it shadows (physical, page aligned), or IDENTITY. */
+	key: number;
+	/** Physical address of the shadow page directory in monitor memory. */
+	directory: number;
+	/** Directory index -> shadow page table. */
+	tables: Map<number, number>;
+	/** Directory index -> the guest page table that shadow table was built from (traced). */
+	guestTables: Map<number, number>;
+}
+
+interface TableUse {
+	root: ShadowRoot;
+	index: number;
+}
+
+export interface ShadowPagingStatistics {
+	/** Hidden faults: shadow entries filled from the guest's tables. */
+	fills: number;
+	/** Hidden faults: stores to traced pages, emulated in place or after a trace exit. */
+	traceWrites: number;
+	/** Of those, the ones that exited to the monitor from running guest code. */
+	traceExits: number;
+	/** Hidden faults: a supervisor store the guest allows (CR0.WP clear) that the shadow cannot grant. */
+	protectionWrites: number;
+	/** Faults the guest's own tables raise: reflected to the guest. */
+	trueFaults: number;
+	addressSpaceSwitches: number;
+	addressSpaceBuilds: number;
+	/** Every shadow dropped: paging mode change or the shadow pool ran out. */
+	resets: number;
+}
+
+class PoolExhausted extends Error {}
+
+export class ShadowPaging {
+	readonly statistics: ShadowPagingStatistics = { fills: 0, traceWrites: 0, traceExits: 0, protectionWrites: 0, trueFaults: 0, addressSpaceSwitches: 0, addressSpaceBuilds: 0, resets: 0 };
+	/** Set while guest code runs: a store to a traced page then throws TraceFault so the monitor sees the instruction. */
+	trapTraces = false;
+	/** A traced descriptor-table page was written: the monitor resyncs its shadow GDT. */
+	descriptorTablesWritten = false;
+	private roots: ShadowRoot[] = [];
+	private active: ShadowRoot | undefined;
+	private nextRootId = 0;
+	private monitorTable = 0;
+	private guest: GuestControl = { cr0: 0, cr3: 0, cr4: 0 };
+	private readonly directories = new Map<number, Set<ShadowRoot>>();
+	private readonly tables = new Map<number, TableUse[]>();
+	/** Guest frame -> the byte ranges [first, last] of descriptor tables in it. */
+	private descriptorPages = new Map<number, [number, number][]>();
+	/** Guest frame -> the writable shadow entries mapping it (root id * 2^20 + linear page -> root). */
+	private readonly writers = new Map<number, Map<number, ShadowRoot>>();
+	private readonly guestWalk: PageWalkContext;
+
+	constructor(private readonly cpu: ShadowedCpu, private readonly memory: MonitorMemory, readonly monitorLinearBase: number) {
+		const inMonitor = (a: number): boolean => this.memory.contains(a >>> 0);
+		this.guestWalk = {
+			cr0: 0, cr3: 0, cr4: 0,
+			// The guest's tables may point anywhere; the monitor's memory reads as open bus to them.
+			readPhysical32: (a) => (inMonitor(a) ? -1 : cpu.readPhysical32(a)),
+			writePhysical32: (a, v) => {
+				if (!inMonitor(a)) cpu.writePhysical32(a, v);
+			},
+		};
+		this.resetPool();
+	}
+
+	/** The shadow directory the hardware CR3 must hold now. */
+	get hardwareCr3(): number {
+		return this.active?.directory ?? 0;
+	}
+
+	/**
+	 * Follows the guest's CR0/CR3/CR4: switches to (or builds) the shadow of
+	 * the guest's current address space and loads it into the hardware CR3.
+	 * Returns true when the hardware's translations changed (flush the TLB).
+	 */
+	setGuestControl(control: GuestControl): boolean {
+		const modeChanged = ((control.cr0 ^ this.guest.cr0) & (Cr0.PG | Cr0.WP)) !== 0 || ((control.cr4 ^ this.guest.cr4) & Cr4.PSE) !== 0;
+		this.guest = { cr0: control.cr0, cr3: control.cr3, cr4: control.cr4 };
+		Object.assign(this.guestWalk, this.guest);
+		if (modeChanged) this.reset();
+		const key = control.cr0 & Cr0.PG ? (control.cr3 & ~0xfff) >>> 0 : IDENTITY;
+		if (this.active?.key === key) return modeChanged;
+		this.activate(key);
+		return true;
+	}
+
+	/** Drops every shadow (after a snapshot restore, or when the pool runs out) and rebuilds the current one lazily. */
+	reset(): void {
+		this.statistics.resets++;
+		this.resetPool();
+		const key = this.active?.key;
+		this.active = undefined;
+		if (key !== undefined) this.activate(key);
+		// The hardware may still cache write rights to pages the new shadows trace.
+		this.cpu.flushTlb();
+	}
+
+	/**
+	 * The hardware's page fault handler under shadow paging. Returns the
+	 * physical address for this one access (the hardware does not cache it: its
+	 * next access walks the shadow just filled), or throws the guest's own #PF
+	 * (a true fault) or a TraceFault.
+	 */
+	resolve(linear: number, write: boolean, user: boolean): number {
+		try {
+			return this.fill(linear >>> 0, write, user);
+		} catch (e) {
+			if (!(e instanceof PoolExhausted)) throw e;
+			this.reset();
+			return this.fill(linear >>> 0, write, user);
+		}
+	}
+
+	/** INVLPG: the shadow entry for the page goes too (it is refilled from the guest's entry on next use). */
+	invalidatePage(linear: number): void {
+		const table = this.active?.tables.get(linear >>> 22);
+		if (table !== undefined) this.memory.write32(table + ((linear >>> 12) & 0x3ff) * 4, 0);
+		this.cpu.invlpg(linear);
+	}
+
+	/** The guest-physical pages holding its descriptor tables: traced so a store resyncs the shadow GDT. */
+	traceDescriptorTables(ranges: readonly { base: number; limit: number }[]): void {
+		const pages = new Map<number, [number, number][]>();
+		for (const { base, limit } of ranges) {
+			const end = base + limit;
+			for (let at = (base & ~0xfff) >>> 0; at <= end; at += 0x1000) {
+				const page = this.guestPhysicalPage(at >>> 0);
+				if (page === undefined) continue;
+				const span: [number, number] = [Math.max(base, at) - at, Math.min(end, at + 0xfff) - at];
+				const spans = pages.get(page);
+				if (spans) spans.push(span);
+				else pages.set(page, [span]);
+			}
+		}
+		const added = [...pages.keys()].filter((p) => !this.descriptorPages.has(p));
+		this.descriptorPages = pages;
+		for (const page of added) this.writeProtect(page);
+	}
+
+	/** The guest-physical page behind `linear` by the guest's tables, without touching them; undefined when unmapped. */
+	guestPhysicalPage(linear: number): number | undefined {
+		if (!(this.guest.cr0 & Cr0.PG)) return (linear & ~0xfff) >>> 0;
+		const quiet: PageWalkContext = { ...this.guestWalk, writePhysical32: () => {} };
+		try {
+			return walk(quiet, linear, false, false).frame;
+		} catch (e) {
+			if (e instanceof CpuException) return undefined;
+			throw e;
+		}
+	}
+
+	/** Which kind of trace covers a guest frame, if any. */
+	traceOf(frame: number): TraceKind | undefined {
+		if (this.directories.has(frame)) return 'page-directory';
+		if (this.tables.has(frame)) return 'page-table';
+		if (this.descriptorPages.has(frame)) return 'descriptor-table';
+		return undefined;
+	}
+
+	get cachedAddressSpaces(): number {
+		return this.roots.length;
+	}
+
+	// ---- filling -----------------------------------------------------------------------------
+
+	private fill(linear: number, write: boolean, user: boolean): number {
+		const root = this.active;
+		if (!root) throw new Error('shadow paging has no active address space');
+		const index = linear >>> 22;
+		if (index === this.monitorLinearBase >>> 22) {
+			throw new Error(`the guest reached linear ${hexAddress(linear)}, inside the monitor's region; guests that map the top 4 MiB are not supported`);
+		}
+		let t: Translation;
+		let guestTable = -1;
+		if (root.key === IDENTITY) t = { frame: (linear & ~0xfff) >>> 0, rights: ALL_RIGHTS };
+		else {
+			try {
+				t = walk(this.guestWalk, linear, write, user);
+			} catch (e) {
+				if (e instanceof CpuException) this.statistics.trueFaults++;
+				throw e;
+			}
+			const pde = this.guestWalk.readPhysical32(((this.guest.cr3 & ~0xfff) + index * 4) >>> 0);
+			if (!(pde & LARGE && this.guest.cr4 & Cr4.PSE)) guestTable = (pde & ~0xfff) >>> 0;
+		}
+		const table = this.tableFor(root, index, guestTable);
+		const frame = this.memory.contains(t.frame) ? OPEN_BUS_FRAME : t.frame;
+		const userOk = (t.rights & TlbRight.UserRead) !== 0;
+		const traced = this.traceOf(frame);
+		const writable = traced === undefined && (t.rights & TlbRight.SupervisorWrite) !== 0 && (!userOk || (t.rights & TlbRight.UserWrite) !== 0);
+		this.memory.write32(table + ((linear >>> 12) & 0x3ff) * 4, frame | PRESENT | ACCESSED | DIRTY | (userOk ? USER : 0) | (writable ? WRITABLE : 0));
+		if (writable) this.addWriter(frame, root, linear >>> 12);
+		const physicalAddress = (frame | (linear & 0xfff)) >>> 0;
+		if (!write || writable) {
+			this.statistics.fills++;
+			return physicalAddress;
+		}
+		if (traced !== undefined) return this.tracedStore(linear, physicalAddress, traced);
+		this.statistics.protectionWrites++;
+		return physicalAddress;
+	}
+
+	/**
+	 * A store to a traced page. To a page table or directory while guest code
+	 * runs: an exit to the monitor (which counts it per instruction and may
+	 * retranslate the instruction). Otherwise the shadow entries it changes are
+	 * dropped and it lands; a store into a descriptor table also ends the run
+	 * after the instruction, so the shadow GDT is resynced before the guest can
+	 * load a segment from it (a store elsewhere in that page changes nothing).
+	 */
+	private tracedStore(linear: number, physicalAddress: number, kind: TraceKind): number {
+		if (this.trapTraces && kind !== 'descriptor-table') {
+			this.statistics.traceExits++;
+			throw new TraceFault(linear, physicalAddress, kind);
+		}
+		this.statistics.traceWrites++;
+		const frame = (physicalAddress & ~0xfff) >>> 0;
+		const offset = physicalAddress & 0xfff;
+		// A store of up to 4 bytes may touch two entries when unaligned.
+		const first = offset >>> 2;
+		const last = Math.min(1023, (offset + 3) >>> 2);
+		for (let entry = first; entry <= last; entry++) this.invalidateEntry(frame, entry);
+		const spans = this.descriptorPages.get(frame);
+		if (spans?.some(([first, lastByte]) => offset <= lastByte && offset + 3 >= first)) {
+			this.descriptorTablesWritten = true;
+			this.cpu.requestExit('descriptor table written');
+			this.cpu.codeModified = true;
+		}
+		return physicalAddress;
+	}
+
+	/** The guest is about to change entry `entry` of the table in `frame`: every shadow entry built from it goes. */
+	private invalidateEntry(frame: number, entry: number): void {
+		for (const root of this.directories.get(frame) ?? []) {
+			if (entry === this.monitorLinearBase >>> 22) continue;
+			if (this.dropTable(root, entry) && root === this.active) this.cpu.flushTlb();
+		}
+		for (const use of this.tables.get(frame) ?? []) {
+			const table = use.root.tables.get(use.index);
+			if (table === undefined) continue;
+			this.memory.write32(table + entry * 4, 0);
+			if (use.root === this.active) this.cpu.invlpg(((use.index << 22) | (entry << 12)) >>> 0);
+		}
+	}
+
+	private tableFor(root: ShadowRoot, index: number, guestTable: number): number {
+		const existing = root.tables.get(index);
+		if (existing !== undefined) return existing;
+		const table = this.allocate();
+		this.memory.write32(root.directory + index * 4, table | PRESENT | WRITABLE | USER | ACCESSED);
+		root.tables.set(index, table);
+		if (guestTable >= 0) {
+			root.guestTables.set(index, guestTable);
+			const uses = this.tables.get(guestTable);
+			if (uses) uses.push({ root, index });
+			else {
+				this.tables.set(guestTable, [{ root, index }]);
+				this.writeProtect(guestTable);
+			}
+		}
+		return table;
+	}
+
+	private dropTable(root: ShadowRoot, index: number): boolean {
+		const table = root.tables.get(index);
+		if (table === undefined) return false;
+		this.memory.write32(root.directory + index * 4, 0);
+		this.memory.releasePage(table);
+		root.tables.delete(index);
+		const guestTable = root.guestTables.get(index);
+		root.guestTables.delete(index);
+		if (guestTable !== undefined) {
+			const uses = (this.tables.get(guestTable) ?? []).filter((u) => u.root !== root || u.index !== index);
+			if (uses.length > 0) this.tables.set(guestTable, uses);
+			else this.tables.delete(guestTable);
+		}
+		return true;
+	}
+
+	// ---- traces and writable mappings ------------------------------------------------------------
+
+	private addWriter(frame: number, root: ShadowRoot, linearPage: number): void {
+		let map = this.writers.get(frame);
+		if (!map) this.writers.set(frame, (map = new Map()));
+		map.set(root.id * 0x100000 + linearPage, root);
+	}
+
+	/** A page became traced: every writable shadow entry mapping it becomes read-only. */
+	private writeProtect(frame: number): void {
+		const map = this.writers.get(frame);
+		if (!map) return;
+		this.writers.delete(frame);
+		for (const [key, root] of map) {
+			const linearPage = key % 0x100000;
+			const table = root.tables.get(linearPage >>> 10);
+			if (table === undefined) continue;
+			const slot = table + (linearPage & 0x3ff) * 4;
+			const entry = this.memory.read32(slot);
+			if (!(entry & PRESENT) || !(entry & WRITABLE) || ((entry & ~0xfff) >>> 0) !== frame) continue;
+			this.memory.write32(slot, entry & ~WRITABLE);
+			if (root === this.active) this.cpu.invlpg(linearPage << 12);
+		}
+	}
+
+	// ---- address spaces --------------------------------------------------------------------------
+
+	private activate(key: number): void {
+		let root = this.roots.find((r) => r.key === key);
+		if (root) this.roots.splice(this.roots.indexOf(root), 1);
+		else root = this.build(key);
+		this.roots.unshift(root);
+		while (this.roots.length > CACHED_ADDRESS_SPACES) this.evict(this.roots.pop()!);
+		this.active = root;
+		this.cpu.cr3 = root.directory;
+		this.statistics.addressSpaceSwitches++;
+	}
+
+	private build(key: number): ShadowRoot {
+		let directory: number;
+		try {
+			directory = this.allocate();
+		} catch (e) {
+			if (!(e instanceof PoolExhausted)) throw e;
+			this.resetPool();
+			directory = this.allocate();
+		}
+		this.memory.write32(directory + (this.monitorLinearBase >>> 22) * 4, this.monitorTable | PRESENT | WRITABLE | ACCESSED);
+		const root: ShadowRoot = { id: this.nextRootId++, key, directory, tables: new Map(), guestTables: new Map() };
+		this.statistics.addressSpaceBuilds++;
+		if (key !== IDENTITY) {
+			const users = this.directories.get(key);
+			if (users) users.add(root);
+			else {
+				this.directories.set(key, new Set([root]));
+				this.writeProtect(key);
+			}
+		}
+		return root;
+	}
+
+	private evict(root: ShadowRoot): void {
+		for (const index of [...root.tables.keys()]) this.dropTable(root, index);
+		this.memory.releasePage(root.directory);
+		const users = this.directories.get(root.key);
+		users?.delete(root);
+		if (users?.size === 0) this.directories.delete(root.key);
+	}
+
+	private resetPool(): void {
+		this.memory.releaseAll();
+		this.roots = [];
+		this.directories.clear();
+		this.tables.clear();
+		this.writers.clear();
+		this.monitorTable = this.allocate();
+		// The monitor's region: supervisor-only, so guest ring 3 cannot reach it; guest ring 0 is kept out by truncated segment limits.
+		for (let i = 0; i < 1024; i++) this.memory.write32(this.monitorTable + i * 4, (this.memory.physicalBase + i * 0x1000) | PRESENT | WRITABLE | ACCESSED | DIRTY);
+	}
+
+	private allocate(): number {
+		const page = this.memory.allocatePage();
+		if (page === undefined) throw new PoolExhausted('shadow page pool exhausted');
+		return page;
+	}
+}
+
+function hexAddress(value: number): string {
+	return `0x${(value >>> 0).toString(16).padStart(8, '0')}`;
+}
