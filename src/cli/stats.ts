@@ -38,7 +38,7 @@ export class RunStatistics {
 			`  traps/emulations:       ${total}`,
 			...traps.map(([mnemonic, n]) => `    ${mnemonic.padEnd(20)} ${n}`),
 			`  holes:                  ${this.holes}`,
-			`  guest exceptions:       ${this.guestExceptions}`,
+			`  guest exceptions, INT n: ${this.guestExceptions}`,
 			`  interrupts:             ${this.interrupts}`,
 			`  translated blocks:      ${this.translatedBlocks}`,
 			`  rewritten instructions: ${rewrittenInstructions}`,

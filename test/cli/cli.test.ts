@@ -51,7 +51,7 @@ test('--stats prints the monitor summary on stderr', async () => {
 	const result = await ringside(['run', example('hello.asm'), '--stats']);
 	assert.equal(result.code, 1);
 	assert.match(result.stderr, /instructions:\s+[1-9]\d*/);
-	for (const figure of ['holes', 'guest exceptions', 'interrupts', 'translated blocks', 'rewritten instructions']) {
+	for (const figure of ['holes', 'guest exceptions, INT n', 'interrupts', 'translated blocks', 'rewritten instructions']) {
 		assert.match(result.stderr, new RegExp(`^\\s+${figure}:\\s+\\d+$`, 'm'));
 	}
 	// hello.asm initialises the UART with five OUTs, then polls LSR with IN before each character.
