@@ -5,7 +5,10 @@
 // regions whose bytes it overwrites (small kernels keep variables on their code
 // pages: a store there must not throw away the whole page's code).
 // `codePages` is the per-page bitmap the store path tests, so ordinary stores
-// cost one typed-array load.
+// cost one typed-array load. A change of address space (`remapped`) keeps every
+// region: each remembers which physical page each of its linear pages came
+// from, and is checked against the new mapping the first time it is entered
+// (`mappingEpoch`), so code a new address space maps at the same place is reused.
 
 import type { RegionFunction } from './block-compiler';
 import type { DecodedBlock } from './decoded-instruction';
@@ -21,9 +24,13 @@ export interface CachedRegion {
 	keys: number[];
 	/** Its bytes as physical [start, end) pairs. */
 	spans: number[];
+	/** [linear page, physical page] pairs its bytes were fetched through. */
+	mappings: number[];
+	/** The cache's `mappingEpoch` when `mappings` were last found current. */
+	checkedEpoch: number;
 }
 
-export function region(blocks: DecodedBlock[], csBase: number, run: RegionFunction, keys: number[]): CachedRegion {
+export function region(blocks: DecodedBlock[], csBase: number, run: RegionFunction, keys: number[], epoch: number): CachedRegion {
 	return {
 		blocks,
 		csBase,
@@ -31,6 +38,8 @@ export function region(blocks: DecodedBlock[], csBase: number, run: RegionFuncti
 		lengths: new Map(blocks.map((b) => [b.linear >>> 0, b.instructions.length])),
 		keys,
 		spans: blocks.flatMap(physicalSpans),
+		mappings: pageMappings(blocks),
+		checkedEpoch: epoch,
 	};
 }
 
@@ -41,6 +50,8 @@ export class BlockCache {
 	private readonly byPage = new Map<number, Set<CachedRegion>>();
 	/** Physical pages whose code has been overwritten: regions there are kept to one block, cheap to redo. */
 	private readonly rewritten = new Set<number>();
+	/** Counts address-space changes: a region checked in an older epoch must have its mappings checked again. */
+	mappingEpoch = 0;
 
 	constructor(ramBytes: number) {
 		this.codePages = new Uint8Array(Math.ceil(ramBytes / 4096));
@@ -147,6 +158,19 @@ export class BlockCache {
 		for (const entry of doomed) this.drop(entry);
 	}
 
+	/**
+	 * Linear-to-physical mappings may have changed (a CR3 write, a TLB flush): regions stay
+	 * cached, to be checked against the new mappings when next entered.
+	 */
+	remapped(): void {
+		this.mappingEpoch++;
+	}
+
+	/** Drops `entry` (its code is not what its linear addresses now map). */
+	discard(entry: CachedRegion): void {
+		this.drop(entry);
+	}
+
 	clear(): void {
 		this.byKey.clear();
 		this.byPage.clear();
@@ -156,6 +180,15 @@ export class BlockCache {
 
 function pagesOf(entry: CachedRegion): Set<number> {
 	return new Set(entry.blocks.flatMap((b) => b.physicalPages));
+}
+
+function pageMappings(blocks: readonly DecodedBlock[]): number[] {
+	const seen = new Map<number, number>();
+	for (const b of blocks) {
+		const first = b.linear >>> 12;
+		b.physicalPages.forEach((page, i) => seen.set((first + i) & 0xfffff, page));
+	}
+	return [...seen].flat();
 }
 
 function physicalSpans(block: DecodedBlock): number[] {

@@ -13,7 +13,7 @@ import { CpuException } from './exceptions';
 import * as sys from './system';
 import { deadFlagWork, knownFlagsBefore } from './flag-liveness';
 import { nativeCode, nativeInstruction } from './semantics';
-import { FLUSH_LOCALS, LOAD_LOCALS } from './semantics/codegen';
+import { FLUSH_LOCALS, LOAD_LOCALS, type KnownFlags } from './semantics/codegen';
 import type { DecodedBlock, DecodedInstruction } from './decoded-instruction';
 import type { Cpu } from './cpu';
 
@@ -27,10 +27,12 @@ export type RegionFunction = (cpu: Cpu, end: number) => void;
 
 export interface ExternalOptions {
 	/**
-	 * The closure neither reads nor writes the CPU's general registers or EIP (a counter, a
-	 * notification). When every closure of an instruction says so, the instruction keeps the
-	 * registers in locals: no write-back before it and no reload after, as fast as native code.
-	 * Such emitted code must not name `r` (the register file) itself.
+	 * The closure neither reads nor writes the CPU's general registers, EIP, flags or instruction
+	 * count, and never asks for an exit (a counter, a notification). When every closure of an
+	 * instruction says so, the instruction keeps the registers in locals: no write-back before it
+	 * and no reload after, as fast as native code. Such emitted code must not name `r` (the
+	 * register file) itself. When it also runs the instruction's own native code exactly once, the
+	 * compiler sees through it: flag analysis, the region's dispatch and its exits treat it as native.
 	 */
 	registerFree?: boolean;
 }
@@ -98,23 +100,27 @@ function compileBlockCase(block: DecodedBlock, emitter: InstructionEmitter | und
 				externalCount[i]++;
 				if (options?.registerFree !== true) touching[i] = true;
 				t.externals.push(fn);
-				return `ext[${t.externals.length - 1}]`;
+				return `X${t.externals.length - 1}`;
 			},
 		};
 		const code = emitter?.(ins, i, ctx) ?? null;
 		if (externalCount[i] === 0) touching[i] = true;
 		return code;
 	});
-	const opaque = emitted.map((e) => e !== null);
+	// Register-free calls around the instruction's own semantics: native code with a call beside it.
+	const transparentEmit = list.map((ins, i) => emitted[i] !== null && !touching[i] && wrapped[i].length === 1 && wrapped[i][0] === ins);
+	const opaque = emitted.map((e, i) => e !== null && !transparentEmit[i]);
+	const dead = deadFlagWork(list, opaque);
+	const knownAt = (i: number): KnownFlags | undefined => (list[i].condition >= 0 ? knownFlagsBefore(list, opaque, i) : undefined);
 	const resolve = (code: string, i: number): string =>
 		code.replace(/\/\*native:(\d+)\*\//g, (_m, n: string) => {
 			const other = wrapped[i][Number(n)];
 			if (touching[i]) return nativeCode(other, i);
-			const native = nativeInstruction(other, i, { locals: true, flagsDead: false });
+			const options = transparentEmit[i] ? { locals: true, flagsDead: dead[i], known: knownAt(i) } : { locals: true, flagsDead: false };
+			const native = nativeInstruction(other, i, options);
 			touchesState ||= native.touchesState;
 			return native.code;
 		});
-	const dead = deadFlagWork(list, opaque);
 	const parts: string[] = [];
 
 	let anyStore = false;
@@ -127,7 +133,10 @@ function compileBlockCase(block: DecodedBlock, emitter: InstructionEmitter | und
 		t.emitted.push(opaque[i] && touching[i]);
 		parts.push(`k = ${k};`);
 		const code = emitted[i];
-		if (code !== null) {
+		if (code !== null && transparentEmit[i]) {
+			if (last) parts.push(`c.eip = ${ins.nextEip};`);
+			parts.push(`{ ${resolve(code, i)} }`);
+		} else if (code !== null) {
 			// Emitted code sees EIP already past the instruction and, when its closures may look, the register
 			// file current; it may change either, or ask to stop.
 			anyEmitted ||= touching[i];
@@ -136,7 +145,7 @@ function compileBlockCase(block: DecodedBlock, emitter: InstructionEmitter | und
 			parts.push(`if (c.exitRequest !== null) { if (c.exitRequest.beforeInstruction) { c.eip = ${ins.eip}; ic += ${i}; } else { ic += ${i + 1}; } break; }`);
 			if (!last) parts.push(`if (c.eip !== ${ins.nextEip}) { ic += ${i + 1}; break; }`);
 		} else {
-			const native = nativeInstruction(ins, i, { locals: true, flagsDead: dead[i], known: ins.condition >= 0 ? knownFlagsBefore(list, opaque, i) : undefined });
+			const native = nativeInstruction(ins, i, { locals: true, flagsDead: dead[i], known: knownAt(i) });
 			touchesState ||= native.touchesState;
 			// Control transfers end blocks, so only the last instruction's template may overwrite EIP.
 			if (last) parts.push(`c.eip = ${ins.nextEip};`);
@@ -185,6 +194,8 @@ ${cases.join('\n')}
 	}
 	${FLUSH_LOCALS} c.instructionCount = ic;`;
 	const name = `region_${(blocks[0].linear >>> 0).toString(16)}`;
-	const factory = new Function('alu', 'sys', 'ext', 'CpuException', 'EIPS', 'INDICES', 'EMITTED', `return function ${name}(c, end) {\n${body}\n};`);
+	// Each closure in a const of the factory's scope: a call costs no array load and no receiver.
+	const bindings = t.externals.map((_f, n) => `const X${n} = ext[${n}];`).join(' ');
+	const factory = new Function('alu', 'sys', 'ext', 'CpuException', 'EIPS', 'INDICES', 'EMITTED', `${bindings}\nreturn function ${name}(c, end) {\n${body}\n};`);
 	return factory(ALU, SYS, t.externals, CpuException, t.eips, t.indices, t.emitted) as RegionFunction;
 }

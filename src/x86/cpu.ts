@@ -106,7 +106,9 @@ export class Cpu extends FlagState {
 
 	loadState(state: CpuSnapshot): void {
 		restoreState(this, state);
-		this.flushTlb();
+		this.tlb.flush();
+		// RAM was restored behind the CPU's back: no compiled region can be trusted.
+		this.blocks.clear();
 	}
 
 	// ---- flags with privilege rules -----------------------------------------
@@ -153,8 +155,9 @@ export class Cpu extends FlagState {
 
 	flushTlb(): void {
 		this.tlb.flush();
-		// Blocks are keyed by linear address; a new mapping may put other bytes there.
-		this.blocks.clear();
+		// Regions are keyed by linear address: each is checked against the physical pages it was compiled
+		// from on its next entry, so an address space that maps the same code keeps it.
+		this.blocks.remapped();
 	}
 
 	invlpg(address: LinearAddress): void {

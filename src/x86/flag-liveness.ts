@@ -18,6 +18,9 @@ const OVERWRITERS: Record<string, FlagOp | undefined> = {
 	imul: FlagOp.None, shl: FlagOp.None, sal: FlagOp.None, shr: FlagOp.None, sar: FlagOp.None,
 };
 
+/** Templates that leave a fixed lazy kind but keep CF: known to a condition, never overwriting all flags. */
+const STEPS: Record<string, FlagOp | undefined> = { inc: FlagOp.Inc, dec: FlagOp.Dec };
+
 function registerOnly(ins: DecodedInstruction): boolean {
 	return !ins.invalid && ins.operands.every((o) => o.kind === 'reg' || o.kind === 'imm');
 }
@@ -59,7 +62,7 @@ export function knownFlagsBefore(list: readonly DecodedInstruction[], opaque: re
 		const ins = list[j];
 		if (opaque[j]) return undefined;
 		if (transparent(ins)) continue;
-		const op = OVERWRITERS[ins.mnemonic];
+		const op = OVERWRITERS[ins.mnemonic] ?? STEPS[ins.mnemonic];
 		const dst = ins.operands[0];
 		if (op === undefined || op === FlagOp.None || ins.invalid || !dst) return undefined;
 		if (dst.kind === 'reg') return { op, size: dst.size };

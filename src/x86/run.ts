@@ -100,9 +100,35 @@ function buildRegion(cpu: Cpu, emitter: InstructionEmitter | undefined): CachedR
 		blocks.push(block);
 		queue.push(...successors(block));
 	}
-	const compiled = region(blocks, cs.base, compileRegion(blocks, { emitter, stops: cpu.stopAddresses }), blocks.map(keyOf));
+	const compiled = region(blocks, cs.base, compileRegion(blocks, { emitter, stops: cpu.stopAddresses }), blocks.map(keyOf), cpu.blocks.mappingEpoch);
 	cpu.blocks.add(compiled);
 	return compiled;
+}
+
+/** True when every linear page `entry` was fetched through still maps the same physical page, fetchable at this CPL. */
+function stillMapped(cpu: Cpu, entry: CachedRegion): boolean {
+	const pairs = entry.mappings;
+	try {
+		for (let i = 0; i < pairs.length; i += 2) {
+			if (cpu.translate((pairs[i] * 4096) as LinearAddress, false, cpu.cpl === 3) >>> 12 !== pairs[i + 1]) return false;
+		}
+	} catch (e) {
+		// Unmapped now: recompiling raises the fault where the fetch happens.
+		if (e instanceof CpuException) return false;
+		throw e;
+	}
+	return true;
+}
+
+/** `entry` if it may run in the current address space (checked once per address-space change); stale ones are dropped. */
+function current(cpu: Cpu, entry: CachedRegion | undefined): CachedRegion | undefined {
+	if (entry === undefined || entry.checkedEpoch === cpu.blocks.mappingEpoch) return entry;
+	if (entry.csBase === cpu.seg[Seg.CS].base && stillMapped(cpu, entry)) {
+		entry.checkedEpoch = cpu.blocks.mappingEpoch;
+		return entry;
+	}
+	cpu.blocks.discard(entry);
+	return undefined;
 }
 
 /**
@@ -111,10 +137,10 @@ function buildRegion(cpu: Cpu, emitter: InstructionEmitter | undefined): CachedR
  */
 function stepRegion(cpu: Cpu, key: number, emitter: InstructionEmitter | undefined): CachedRegion {
 	const stepKey = BlockCache.stepKey(key);
-	const cached = cpu.blocks.get(stepKey);
+	const cached = current(cpu, cpu.blocks.get(stepKey));
 	if (cached !== undefined && cached.csBase === cpu.seg[Seg.CS].base) return cached;
 	const block = decodeAt(cpu, cpu.eip, 1);
-	const compiled = region([block], cpu.seg[Seg.CS].base, compileRegion([block], { emitter, stops: cpu.stopAddresses }), [stepKey]);
+	const compiled = region([block], cpu.seg[Seg.CS].base, compileRegion([block], { emitter, stops: cpu.stopAddresses }), [stepKey], cpu.blocks.mappingEpoch);
 	cpu.blocks.add(compiled);
 	return compiled;
 }
@@ -140,7 +166,7 @@ export function runCpu(cpu: Cpu, maxInstructions: number, options?: RunOptions):
 		let entry: CachedRegion;
 		try {
 			const key = BlockCache.key(linear, cpu.cpl, emitter !== undefined);
-			const cached = cpu.blocks.get(key);
+			const cached = current(cpu, cpu.blocks.get(key));
 			// Regions dispatch on EIP: one compiled under another CS base is not this code.
 			entry = cached !== undefined && cached.csBase === cpu.seg[Seg.CS].base ? cached : buildRegion(cpu, emitter);
 			// A short budget may end inside the block.

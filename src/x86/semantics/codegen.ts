@@ -235,7 +235,8 @@ function knownCondition(known: KnownFlags, n: number): string | null {
 	if (op === FlagOp.Logic) {
 		return pick({ 0: 'false', 1: 'true', 2: 'false', 3: 'true', 4: zf, 5: `!(${zf})`, 6: zf, 7: `!(${zf})`, 8: sf, 9: `!(${sf})`, 12: sf, 13: `!(${sf})`, 14: `${zf} || ${sf}`, 15: `!(${zf}) && !(${sf})` });
 	}
-	if (op === FlagOp.Add) return pick({ 4: zf, 5: `!(${zf})`, 8: sf, 9: `!(${sf})` });
+	// ZF and SF come from the result alone; INC and DEC record theirs like ADD.
+	if (op === FlagOp.Add || op === FlagOp.Inc || op === FlagOp.Dec) return pick({ 4: zf, 5: `!(${zf})`, 8: sf, 9: `!(${sf})` });
 	return null;
 }
 
