@@ -24,7 +24,7 @@ import { emulateInstruction } from './emulation';
 import type { MonitorEvent, MonitorEventKind } from './events';
 import { MonitorEventStream } from './events';
 import { hex } from './format';
-import { decodeGuestInstruction, fetchInstructionBytes, type GuestInstruction } from './guest-instruction';
+import type { GuestInstruction } from './guest-instruction';
 import { realRing, virtualRing } from './guest-state';
 import type { CpuExit, MonitoredPc } from './hardware';
 import { gatedInterruptLine } from './interrupt-gate';
@@ -37,6 +37,7 @@ import { TraceFault } from './shadow-paging/trace-fault';
 import { ShadowTables } from './shadow-tables';
 import { TranslationCache, type PhysicalRange, type TranslatedBlockInfo } from './translation-cache';
 import { createTranslator } from './translator';
+import { TrappedInstructions } from './trapped-instructions';
 import type { GuestCpuView, MonitorCpuView, MonitorMode } from './views';
 import { VirtualCpu, type VirtualCpuState } from './virtual-cpu';
 
@@ -87,6 +88,17 @@ export class Monitor {
 	private reported?: { time: number; address: number };
 	/** A fault raised by a callout's emulation: the guest's, to reflect as is. */
 	private calloutFault?: CpuException;
+	/** Decoded #GP sites, so a trap decodes its instruction once per address. */
+	readonly trappedInstructions = new TrappedInstructions();
+	private context?: EmulationContext;
+	/**
+	 * What the shadow GDT and the traced descriptor pages were last built
+	 * from. A resync finding all of it the same skips the rebuild: a change to
+	 * the guest's tables could only come through a traced store, a mapping
+	 * change, a write from outside the CPU or a restore, which all show here.
+	 */
+	private readonly tablesSyncedFrom = { gdtBase: 0, gdtLimit: 0, ldtUsable: false, ldtBase: 0, ldtLimit: 0, mappings: 0 };
+	private tablesStale = true;
 
 	constructor(readonly pc: MonitoredPc, options: MonitorOptions) {
 		this.mode = options.mode;
@@ -279,7 +291,7 @@ export class Monitor {
 
 	private instructionText(at: LinearAddress): string {
 		try {
-			return decodeGuestInstruction(fetchInstructionBytes(this.cpu, at), this.cpu.eip).text;
+			return this.trappedInstructions.decode(this.cpu, at, this.cpu.eip).text;
 		} catch (e) {
 			if (e instanceof CpuException) return '';
 			throw e;
@@ -291,6 +303,8 @@ export class Monitor {
 		const previous = memory.onRamWrite;
 		memory.onRamWrite = (address, length) => {
 			previous?.(address, length);
+			// Not a store the shadow tracing saw (code pages, the debugger, loaders): it may have been to a descriptor table.
+			this.tablesStale = true;
 			this.translationCache.dropPhysical(address, length);
 		};
 	}
@@ -361,7 +375,7 @@ export class Monitor {
 		if (e.vector === Vector.GP && !fromCallout) {
 			let ins: GuestInstruction | undefined;
 			try {
-				ins = decodeGuestInstruction(fetchInstructionBytes(this.cpu, this.currentLinear()), this.cpu.eip);
+				ins = this.trappedInstructions.decode(this.cpu, this.currentLinear(), this.cpu.eip);
 			} catch (fetchError) {
 				if (!(fetchError instanceof CpuException)) throw fetchError;
 			}
@@ -626,12 +640,13 @@ export class Monitor {
 	}
 
 	private emulationContext(): EmulationContext {
-		return {
+		this.context ??= {
 			cpu: this.cpu, vcpu: this.vcpu, io: this.pc.io,
 			resyncTables: () => this.resyncTables(),
 			invalidatePage: (at) => this.paging ? this.paging.invalidatePage(at) : this.cpu.invlpg(at),
 			syncHardwareControl: () => this.syncHardwareControl(),
 		};
+		return this.context;
 	}
 
 	private captureGuestState(): void {
@@ -669,11 +684,22 @@ export class Monitor {
 	}
 
 	private resyncTables(): void {
-		if (!this.shadow) return;
-		this.shadow.syncGdt(this.cpu, this.vcpu);
-		this.shadow.syncTss(this.cpu, this.vcpu);
+		const { shadow, paging } = this;
+		if (!shadow || !paging) return;
 		const { gdtr, ldtr } = this.vcpu;
-		this.paging?.traceDescriptorTables(ldtr.usable ? [gdtr, ldtr] : [gdtr]);
+		const from = this.tablesSyncedFrom;
+		if (!this.tablesStale && !paging.descriptorTablesWritten && from.mappings === paging.mappingGeneration
+			&& from.gdtBase === gdtr.base && from.gdtLimit === gdtr.limit
+			&& from.ldtUsable === ldtr.usable && from.ldtBase === ldtr.base && from.ldtLimit === ldtr.limit) {
+			shadow.syncTss(this.cpu, this.vcpu);
+			return;
+		}
+		paging.descriptorTablesWritten = false;
+		shadow.syncGdt(this.cpu, this.vcpu);
+		shadow.syncTss(this.cpu, this.vcpu);
+		paging.traceDescriptorTables(ldtr.usable ? [gdtr, ldtr] : [gdtr]);
+		this.tablesStale = false;
+		Object.assign(from, { gdtBase: gdtr.base, gdtLimit: gdtr.limit, ldtUsable: ldtr.usable, ldtBase: ldtr.base, ldtLimit: ldtr.limit, mappings: paging.mappingGeneration });
 	}
 
 	/**
@@ -730,6 +756,7 @@ export class Monitor {
 		this.idle = state.idle;
 		this.pending = state.pending;
 		this.translationCache.flush();
+		this.tablesStale = true;
 		// The shadows describe the machine before the restore: rebuilt lazily from the restored guest tables.
 		if (this.paging) {
 			this.paging.reset();

@@ -6,7 +6,8 @@
 // Synchronisation points: the shadow GDT is rebuilt from the guest's GDT on
 // LGDT, on every segment-load trap, and before every reflection into the
 // guest, and after any guest store to a traced descriptor-table page (the
-// shadow page tables map those pages read-only).
+// shadow page tables map those pages read-only). The monitor skips the
+// rebuild at a point where nothing it was built from can have changed.
 
 import { linear } from '../x86/addresses';
 import { CpuException } from '../x86/exceptions';

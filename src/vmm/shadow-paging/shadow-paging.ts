@@ -13,7 +13,7 @@
 // the hardware would; a page whose guest D bit is clear is shadowed read-only,
 // so the first write comes back here and sets D.
 
-import { CpuException } from '../../x86/exceptions';
+import { CpuException, PageFaultCode, Vector } from '../../x86/exceptions';
 import { walk, type PageWalkContext, type Translation } from '../../x86/paging';
 import { Cr0, Cr4 } from '../../x86/registers';
 import { TlbRight } from '../../x86/tlb';
@@ -93,6 +93,12 @@ export class ShadowPaging {
 	trapTraces = false;
 	/** A traced descriptor-table page was written: the monitor resyncs its shadow GDT. */
 	descriptorTablesWritten = false;
+	/**
+	 * Counts changes to the guest's linear-to-physical mappings as the monitor
+	 * sees them (traced table stores, INVLPG, address-space switches, resets):
+	 * the descriptor tables may sit on other frames when it moves.
+	 */
+	mappingGeneration = 0;
 	private roots: ShadowRoot[] = [];
 	private active: ShadowRoot | undefined;
 	private nextRootId = 0;
@@ -105,6 +111,8 @@ export class ShadowPaging {
 	/** Guest frame -> the writable shadow entries mapping it (root id * 2^20 + linear page -> root). */
 	private readonly writers = new Map<number, Map<number, ShadowRoot>>();
 	private readonly guestWalk: PageWalkContext;
+	/** The guest's tables walked without setting accessed or dirty bits. */
+	private readonly quietWalk: PageWalkContext;
 
 	constructor(private readonly cpu: ShadowedCpu, private readonly memory: MonitorMemory, readonly monitorLinearBase: number) {
 		const inMonitor = (a: number): boolean => this.memory.contains(a >>> 0);
@@ -116,6 +124,7 @@ export class ShadowPaging {
 				if (!inMonitor(a)) cpu.writePhysical32(a, v);
 			},
 		};
+		this.quietWalk = { ...this.guestWalk, writePhysical32: () => {} };
 		this.resetPool();
 	}
 
@@ -133,16 +142,19 @@ export class ShadowPaging {
 		const modeChanged = ((control.cr0 ^ this.guest.cr0) & (Cr0.PG | Cr0.WP)) !== 0 || ((control.cr4 ^ this.guest.cr4) & Cr4.PSE) !== 0;
 		this.guest = { cr0: control.cr0, cr3: control.cr3, cr4: control.cr4 };
 		Object.assign(this.guestWalk, this.guest);
+		Object.assign(this.quietWalk, this.guest);
 		if (modeChanged) this.reset();
 		const key = control.cr0 & Cr0.PG ? (control.cr3 & ~0xfff) >>> 0 : IDENTITY;
 		if (this.active?.key === key) return modeChanged;
 		this.activate(key);
+		this.mappingGeneration++;
 		return true;
 	}
 
 	/** Drops every shadow (after a snapshot restore, or when the pool runs out) and rebuilds the current one lazily. */
 	reset(): void {
 		this.statistics.resets++;
+		this.mappingGeneration++;
 		this.resetPool();
 		const key = this.active?.key;
 		this.active = undefined;
@@ -158,6 +170,13 @@ export class ShadowPaging {
 	 * (a true fault) or a TraceFault.
 	 */
 	resolve(linear: number, write: boolean, user: boolean): number {
+		this.checkOutsideMonitor(linear);
+		// Thrown from here, a true fault crosses no catch clause of the monitor's: each rethrow would cost as much as the throw.
+		const fault = this.root().key === IDENTITY ? undefined : guestFault(this.guestWalk, linear, write, user);
+		if (fault) {
+			this.statistics.trueFaults++;
+			throw fault;
+		}
 		try {
 			return this.fill(linear >>> 0, write, user);
 		} catch (e) {
@@ -172,6 +191,7 @@ export class ShadowPaging {
 		const table = this.active?.tables.get(linear >>> 22);
 		if (table !== undefined) this.memory.write32(table + ((linear >>> 12) & 0x3ff) * 4, 0);
 		this.cpu.invlpg(linear);
+		this.mappingGeneration++;
 	}
 
 	/** The guest-physical pages holding its descriptor tables: traced so a store resyncs the shadow GDT. */
@@ -196,9 +216,8 @@ export class ShadowPaging {
 	/** The guest-physical page behind `linear` by the guest's tables, without touching them; undefined when unmapped. */
 	guestPhysicalPage(linear: number): number | undefined {
 		if (!(this.guest.cr0 & Cr0.PG)) return (linear & ~0xfff) >>> 0;
-		const quiet: PageWalkContext = { ...this.guestWalk, writePhysical32: () => {} };
 		try {
-			return walk(quiet, linear, false, false).frame;
+			return walk(this.quietWalk, linear, false, false).frame;
 		} catch (e) {
 			if (e instanceof CpuException) return undefined;
 			throw e;
@@ -219,23 +238,26 @@ export class ShadowPaging {
 
 	// ---- filling -----------------------------------------------------------------------------
 
-	private fill(linear: number, write: boolean, user: boolean): number {
-		const root = this.active;
-		if (!root) throw new Error('shadow paging has no active address space');
-		const index = linear >>> 22;
-		if (index === this.monitorLinearBase >>> 22) {
+	private root(): ShadowRoot {
+		if (!this.active) throw new Error('shadow paging has no active address space');
+		return this.active;
+	}
+
+	private checkOutsideMonitor(linear: number): void {
+		if (linear >>> 22 === this.monitorLinearBase >>> 22) {
 			throw new Error(`the guest reached linear ${hexAddress(linear)}, inside the monitor's region; guests that map the top 4 MiB are not supported`);
 		}
+	}
+
+	/** Fills the shadow entry for an access the guest's tables allow (resolve has ruled out a true fault). */
+	private fill(linear: number, write: boolean, user: boolean): number {
+		const root = this.root();
+		const index = linear >>> 22;
 		let t: Translation;
 		let guestTable = -1;
 		if (root.key === IDENTITY) t = { frame: (linear & ~0xfff) >>> 0, rights: ALL_RIGHTS };
 		else {
-			try {
-				t = walk(this.guestWalk, linear, write, user);
-			} catch (e) {
-				if (e instanceof CpuException) this.statistics.trueFaults++;
-				throw e;
-			}
+			t = walk(this.guestWalk, linear, write, user);
 			const pde = this.guestWalk.readPhysical32(((this.guest.cr3 & ~0xfff) + index * 4) >>> 0);
 			if (!(pde & LARGE && this.guest.cr4 & Cr4.PSE)) guestTable = (pde & ~0xfff) >>> 0;
 		}
@@ -270,6 +292,7 @@ export class ShadowPaging {
 			throw new TraceFault(linear, physicalAddress, kind);
 		}
 		this.statistics.traceWrites++;
+		if (kind !== 'descriptor-table') this.mappingGeneration++;
 		const frame = (physicalAddress & ~0xfff) >>> 0;
 		const offset = physicalAddress & 0xfff;
 		// A store of up to 4 bytes may touch two entries when unaligned.
@@ -422,4 +445,27 @@ export class ShadowPaging {
 
 function hexAddress(value: number): string {
 	return `0x${(value >>> 0).toString(16).padStart(8, '0')}`;
+}
+
+/**
+ * The #PF the guest's tables raise for this access, or undefined when they
+ * allow it: the checks of the hardware walk (x86/paging.ts), made without
+ * throwing and without touching accessed or dirty bits.
+ */
+function guestFault(ctx: PageWalkContext, linear: number, write: boolean, user: boolean): CpuException | undefined {
+	const fault = (present: boolean): CpuException =>
+		new CpuException(Vector.PF, (present ? PageFaultCode.Present : 0) | (write ? PageFaultCode.Write : 0) | (user ? PageFaultCode.User : 0), linear >>> 0);
+	const pde = ctx.readPhysical32(((ctx.cr3 & ~0xfff) + ((linear >>> 22) << 2)) >>> 0);
+	if (!(pde & PRESENT)) return fault(false);
+	let userOk = (pde & USER) !== 0;
+	let writeOk = (pde & WRITABLE) !== 0;
+	if (!((pde & LARGE) !== 0 && (ctx.cr4 & Cr4.PSE) !== 0)) {
+		const pte = ctx.readPhysical32(((pde & ~0xfff) + (((linear >>> 12) & 0x3ff) << 2)) >>> 0);
+		if (!(pte & PRESENT)) return fault(false);
+		userOk &&= (pte & USER) !== 0;
+		writeOk &&= (pte & WRITABLE) !== 0;
+	}
+	if (user && !userOk) return fault(true);
+	if (write && !writeOk && (user || (ctx.cr0 & Cr0.WP) !== 0)) return fault(true);
+	return undefined;
 }
