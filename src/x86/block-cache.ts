@@ -131,14 +131,6 @@ export class BlockCache {
 		return dropped;
 	}
 
-	/** Drops regions with a block starting on linear page `page` or running into it. */
-	dropLinearPage(page: number): void {
-		this.dropWhere((b) => {
-			const lastIns = b.instructions[b.instructions.length - 1];
-			return b.linear >>> 12 === page || (lastIns.linear + lastIns.length - 1) >>> 12 === page;
-		});
-	}
-
 	/**
 	 * Drops regions with a block covering one of `addresses` (linear): they were decoded against
 	 * a different set of stop addresses. Regions elsewhere keep running compiled.

@@ -163,7 +163,9 @@ export class Cpu extends FlagState {
 	invlpg(address: LinearAddress): void {
 		const page = address >>> 12;
 		this.tlb.flushPage(page);
-		if (this.cr0 & Cr0.PG) this.blocks.dropLinearPage(page);
+		// As for a CR3 write: regions re-check their code pages' mappings on next entry, which is
+		// cheaper than searching every region for the page on each INVLPG.
+		if (this.cr0 & Cr0.PG) this.blocks.remapped();
 	}
 
 	/** Translates for one access and caches the result. */

@@ -1,11 +1,11 @@
-// Compiled regions across address-space changes: after the cache is told the
-// mappings changed (`BlockCache.remapped`, what a CR3 write means for it), a
-// region is reused when its linear pages still map the physical pages it was
-// decoded from, and recompiled when they map other code.
+// Compiled regions across address-space changes: after a CR3 write or an
+// INVLPG, a region is reused when its linear pages still map the physical pages
+// it was decoded from, and recompiled when they map other code.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assemble, machine, type TestMachine } from './helpers';
 import { Cr0, Reg } from '../../src/x86/registers';
+import { linear } from '../../src/x86/addresses';
 
 const P = 1, RW = 2;
 const CODE = 0x400000;
@@ -31,11 +31,10 @@ function twoSpaces(frames: [number, number]): { m: TestMachine; directories: num
 	return { m, directories };
 }
 
-/** A CR3 load as the TLB sees it, keeping compiled code for the cache to check. */
+/** A CR3 load as the hardware does it. */
 function switchTo(m: TestMachine, directory: number): void {
 	m.cpu.cr3 = directory;
-	m.cpu.tlb.flush();
-	m.cpu.blocks.remapped();
+	m.cpu.flushTlb();
 }
 
 /** Runs the loop at CODE ten times round; returns EAX and how many regions were compiled for it. */
@@ -91,4 +90,14 @@ test('code unmapped by the new address space faults instead of running stale', (
 	const exit = m.cpu.run(100);
 	assert.equal(exit.kind, 'exception');
 	if (exit.kind === 'exception') assert.equal(exit.exception.faultAddress, CODE);
+});
+
+test('INVLPG after a PTE rewrite runs the newly mapped code', () => {
+	const { m, directories } = twoSpaces([0x200000, 0x200000]);
+	m.memory.ram.set(assemble(LOOP(1), CODE), 0x200000);
+	m.memory.ram.set(assemble(LOOP(100), CODE), 0x300000);
+	assert.equal(runLoop(m).eax, 10);
+	m.memory.setU32(directories[0] + 0x2000, 0x300000 | P | RW);
+	m.cpu.invlpg(linear(CODE));
+	assert.equal(runLoop(m).eax, 1000);
 });
