@@ -5,6 +5,7 @@ import { linear } from '../x86/addresses';
 import { CpuException, Vector } from '../x86/exceptions';
 import { EFLAGS_FIXED, Flag, IOPL_SHIFT, Seg } from '../x86/registers';
 import type { SystemCpu } from '../x86/system/system-cpu';
+import { nullDataSegment } from '../x86/system/segments';
 import { compress, decodeSegment, toSegmentCache, type SegmentDescriptor } from './descriptors';
 import type { VirtualCpu } from './virtual-cpu';
 
@@ -60,7 +61,7 @@ export function loadGuestSegment(cpu: SystemCpu, vcpu: VirtualCpu, seg: Seg, sel
 	const rpl = selector & 3;
 	if ((selector & 0xfffc) === 0 && !(selector & 4)) {
 		if (seg === Seg.SS || seg === Seg.CS) throw new CpuException(Vector.GP, 0);
-		cpu.seg[seg] = { ...cpu.seg[seg], selector, usable: false };
+		cpu.seg[seg] = nullDataSegment(selector);
 		return;
 	}
 	const d = readGuestDescriptor(cpu, vcpu, selector);
