@@ -1,0 +1,42 @@
+// What a debug session costs a running guest: the same hot loop under binary
+// translation with no breakpoints, with ten breakpoints set on code that never
+// runs, and with a listener on the monitor's event stream. Run in slices, as
+// the debug adapter does. Prints ratios from one run (median of five each).
+import { join } from 'node:path';
+import { bootGuest } from '../test/vmm/run-guest';
+import { linear } from '../src/x86/addresses';
+
+const GUEST = join(__dirname, 'hot-loop.asm');
+const SLICE = 200_000;
+
+function timeRun(setup: (guest: ReturnType<typeof bootGuest>) => void): number {
+	const guest = bootGuest(GUEST, 'binary-translation');
+	setup(guest);
+	const start = performance.now();
+	for (;;) {
+		const outcome = guest.monitor.run(SLICE);
+		if (outcome.reason === 'exit') break;
+		if (outcome.reason !== 'budget') throw new Error(`unexpected stop: ${outcome.reason}`);
+	}
+	return performance.now() - start;
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const cases: Record<string, (guest: ReturnType<typeof bootGuest>) => void> = {
+	'no breakpoints, nobody listening': () => {},
+	'ten breakpoints set (not hit)': (guest) => {
+		const cold = guest.symbol('cold');
+		guest.monitor.setBreakpoints(Array.from({ length: 10 }, (_, i) => linear(cold + i)));
+	},
+	'a listener on the event stream': (guest) => {
+		guest.monitor.events.subscribe(() => {});
+	},
+};
+
+timeRun(() => {}); // warm up V8 on the monitor itself
+const results = Object.fromEntries(Object.entries(cases).map(([name, setup]) => [name, median(Array.from({ length: 5 }, () => timeRun(setup)))]));
+const base = results['no breakpoints, nobody listening'];
+for (const [name, ms] of Object.entries(results)) {
+	console.log(`${name.padEnd(36)} ${ms.toFixed(1).padStart(8)} ms  ${(ms / base).toFixed(2)}x`);
+}
