@@ -16,7 +16,7 @@ import type { DecodedInstruction } from '../x86/decoded-instruction';
 import { CpuException, HAS_ERROR_CODE, Vector, VECTOR_NAMES } from '../x86/exceptions';
 import { lookupCode, type InstructionEntry } from '../x86/instruction-table';
 import { Cr0, Flag, Seg } from '../x86/registers';
-import type { RunOptions } from '../x86/run';
+import type { Absorbed, RunOptions } from '../x86/run';
 import { TripleFault } from '../x86/system/index';
 import { buildGuestView, buildMonitorView, readGuestLinear } from './cpu-views';
 import { compress, decodeSegment, encodeSegment, MONITOR_BASE } from './descriptors';
@@ -83,6 +83,8 @@ export class Monitor {
 	private stopRequested = false;
 	private lastEvent?: MonitorEvent;
 	private pending?: PendingAction;
+	/** What an exit absorbed inside the run left for the run's caller. */
+	private absorbedOutcome?: RunOutcome;
 	private idle = false;
 	/** An event already reported (the run stopped before its action): its next execution acts without reporting again. */
 	private reported?: { time: number; address: number };
@@ -110,7 +112,7 @@ export class Monitor {
 		let ring0: InstructionEmitter | undefined;
 		if (this.mode === 'native') {
 			this.cpu.interruptLine = pc.pic;
-			this.runOptions = { emitterFor: () => outputExitEmitter };
+			this.runOptions = { emitterFor: () => outputExitEmitter, absorb: (exit) => this.absorb(exit) };
 		} else {
 			const memory = new MonitorMemory();
 			memory.attachTo(pc.memory);
@@ -130,10 +132,10 @@ export class Monitor {
 					beginDirectStore: () => this.setTraceTrapping(false),
 					endDirectStore: () => this.setTraceTrapping(true),
 				});
-				this.runOptions = { emitterFor: (cpl) => (cpl === compressed ? ring0 : undefined) };
+				this.runOptions = { emitterFor: (cpl) => (cpl === compressed ? ring0 : undefined), absorb: (exit) => this.absorb(exit) };
 			} else {
 				const holes = createHoleEmitter((ins) => this.reportHole(ins));
-				this.runOptions = { emitterFor: (cpl) => (cpl === compressed && this.events.listening ? holes : undefined) };
+				this.runOptions = { emitterFor: (cpl) => (cpl === compressed && this.events.listening ? holes : undefined), absorb: (exit) => this.absorb(exit) };
 			}
 		}
 	}
@@ -189,12 +191,17 @@ export class Monitor {
 		if (this.idle) return this.waitForInterrupt();
 		if (budget <= 0) return undefined;
 		if (!resuming && this.breakpoints.has(this.currentLinear())) return { reason: 'breakpoint' };
-		const exit = this.runGuestCode(budget);
+		const exit = this.runGuestCode(Math.min(budget, this.untilNextDeadline()));
 		return this.handleExit(exit, false);
 	}
 
 	private handleExit(exit: CpuExit, resumed: boolean): RunOutcome | undefined {
 		switch (exit.kind) {
+			case 'absorbed': {
+				const outcome = this.absorbedOutcome;
+				this.absorbedOutcome = undefined;
+				return outcome ?? this.exitOutcome() ?? this.stopAfterEvent();
+			}
 			case 'budget': case 'interrupt':
 				return this.stopAfterEvent();
 			case 'callout-stop':
@@ -222,12 +229,40 @@ export class Monitor {
 		} finally {
 			if (paging) paging.trapTraces = false;
 		}
+		this.catchUpWithGuestCode();
+		return exit;
+	}
+
+	/** What guest code may have changed behind the monitor's back: the ring it runs at, its descriptor tables. */
+	private catchUpWithGuestCode(): void {
 		this.noticeRingChange();
+		const paging = this.paging;
 		if (paging?.descriptorTablesWritten) {
 			paging.descriptorTablesWritten = false;
 			this.resyncTables();
 		}
-		return exit;
+	}
+
+	/**
+	 * Exceptions and software interrupts taken inside the CPU's run, without
+	 * ending it: exactly what handleExit does, when nothing could make the run
+	 * stop first (a listener, a pending action). A trace fault runs an
+	 * instruction itself, so it leaves the run; so does anything that leaves
+	 * the monitor something to act on (an outcome, HLT, the guest's exit).
+	 */
+	private absorb(exit: CpuExit & { kind: 'exception' | 'software-interrupt' }): Absorbed {
+		if (this.events.listening || this.pending !== undefined) return 'exit';
+		if (exit.kind === 'exception' && exit.exception instanceof TraceFault) return 'exit';
+		const paging = this.paging;
+		if (paging) paging.trapTraces = false;
+		this.catchUpWithGuestCode();
+		const outcome = this.handleExit(exit, false);
+		if (paging) paging.trapTraces = true;
+		if (outcome !== undefined) {
+			this.absorbedOutcome = outcome;
+			return 'end';
+		}
+		return this.idle || this.pc.debugExit.exitCode !== undefined ? 'end' : 'continue';
 	}
 
 	// ---- hidden faults: stores to traced pages, adaptive retranslation -------------------------
@@ -319,7 +354,7 @@ export class Monitor {
 		}
 		const text = vector === 3 ? 'int3' : `int ${hex(vector, 2)}`;
 		const where = this.mode === 'native' ? 'the IDT' : 'the guest IDT';
-		if (!resumed && this.emit('guest-exception', text, `delivering INT ${hex(vector, 2)} through ${where}`, { vector, errorCode: -1 })) {
+		if (!resumed && this.events.listening && this.emit('guest-exception', text, `delivering INT ${hex(vector, 2)} through ${where}`, { vector, errorCode: -1 })) {
 			this.pending = { kind: 'exit', exit };
 			return this.eventOutcome();
 		}
@@ -343,7 +378,7 @@ export class Monitor {
 	// ---- native mode ---------------------------------------------------------------------------
 
 	private deliverNative(exit: CpuExit, e: CpuException, resumed: boolean): RunOutcome | undefined {
-		if (!resumed && this.emit('guest-exception', '', `delivered ${VECTOR_NAMES[e.vector] ?? `vector ${e.vector}`} through the IDT`, { vector: e.vector, errorCode: e.errorCode ?? -1 })) {
+		if (!resumed && this.events.listening && this.emit('guest-exception', '', `delivered ${VECTOR_NAMES[e.vector] ?? `vector ${e.vector}`} through the IDT`, { vector: e.vector, errorCode: e.errorCode ?? -1 })) {
 			this.pending = { kind: 'exit', exit };
 			return this.eventOutcome();
 		}
@@ -363,7 +398,7 @@ export class Monitor {
 		if (retires) this.cpu.instructionCount++;
 		this.idle = false;
 		this.vcpu.cpl = this.cpu.cpl;
-		if (fromCpl !== this.cpu.cpl) this.emit('ring-change', '', `ring ${fromCpl} -> ${this.cpu.cpl}`, { from: fromCpl, to: this.cpu.cpl });
+		if (fromCpl !== this.cpu.cpl && this.events.listening) this.emit('ring-change', '', `ring ${fromCpl} -> ${this.cpu.cpl}`, { from: fromCpl, to: this.cpu.cpl });
 		return this.stopAfterEvent();
 	}
 
@@ -425,12 +460,12 @@ export class Monitor {
 			event.detail = result.detail;
 			if (result.io) this.emitAt('io', site, ins.text, `${result.io.direction} port ${hex(result.io.port, 4)}`, { ...result.io });
 		}
-		if (fromCpl !== this.vcpu.cpl) this.emit('ring-change', '', `guest ring ${fromCpl} -> ${this.vcpu.cpl}`, { from: fromCpl, to: this.vcpu.cpl });
+		if (fromCpl !== this.vcpu.cpl && this.events.listening) this.emit('ring-change', '', `guest ring ${fromCpl} -> ${this.vcpu.cpl}`, { from: fromCpl, to: this.vcpu.cpl });
 		if (result.halt) this.idle = true;
 	}
 
 	private reflectFault(e: CpuException, resumed: boolean, exit?: CpuExit): RunOutcome | undefined {
-		if (!resumed && exit && this.emit('guest-exception', '', `reflecting ${VECTOR_NAMES[e.vector] ?? `vector ${e.vector}`} through the guest IDT`, { vector: e.vector, errorCode: e.errorCode ?? -1 })) {
+		if (!resumed && exit && this.events.listening && this.emit('guest-exception', '', `reflecting ${VECTOR_NAMES[e.vector] ?? `vector ${e.vector}`} through the guest IDT`, { vector: e.vector, errorCode: e.errorCode ?? -1 })) {
 			this.pending = { kind: 'exit', exit };
 			return this.eventOutcome();
 		}
@@ -459,7 +494,7 @@ export class Monitor {
 			try {
 				reflect(this.cpu, this.vcpu, current);
 				this.idle = false;
-				if (fromCpl !== this.vcpu.cpl) this.emit('ring-change', '', `guest ring ${fromCpl} -> ${this.vcpu.cpl} (real ring ${this.cpu.cpl})`, { from: fromCpl, to: this.vcpu.cpl });
+				if (fromCpl !== this.vcpu.cpl && this.events.listening) this.emit('ring-change', '', `guest ring ${fromCpl} -> ${this.vcpu.cpl} (real ring ${this.cpu.cpl})`, { from: fromCpl, to: this.vcpu.cpl });
 				return true;
 			} catch (error) {
 				if (!(error instanceof CpuException)) throw error;
@@ -565,12 +600,21 @@ export class Monitor {
 	}
 
 	private deliverExternal(vector: number, resumed: boolean): RunOutcome | undefined {
-		if (!resumed && this.emit('interrupt', '', `delivering external interrupt vector ${vector}`, { vector })) {
+		if (!resumed && this.events.listening && this.emit('interrupt', '', `delivering external interrupt vector ${vector}`, { vector })) {
 			this.pending = { kind: 'interrupt', vector };
 			return this.eventOutcome();
 		}
 		if (this.mode === 'native') return this.deliverHardware(() => this.cpu.deliverInterrupt(vector, 'external'), false);
 		return this.reflectInto({ vector, source: 'external', returnEip: this.cpu.eip }, false);
+	}
+
+	/**
+	 * Instructions until a device next needs attention: a run stops there, so a
+	 * timer fires at its virtual time however rarely the guest leaves the CPU.
+	 */
+	private untilNextDeadline(): number {
+		const deadline = this.pc.clock.nextDeadline();
+		return deadline === undefined ? Number.MAX_SAFE_INTEGER : Math.max(1, deadline - this.pc.clock.now());
 	}
 
 	/** HLT: skip virtual time to the next device deadline, or give up when nothing can wake the guest. */
@@ -630,7 +674,7 @@ export class Monitor {
 		if (now === this.vcpu.cpl) return;
 		const from = this.vcpu.cpl;
 		this.vcpu.cpl = now;
-		this.emit('ring-change', '', `guest ring ${from} -> ${now} (real ring ${this.cpu.cpl})`, { from, to: now });
+		if (this.events.listening) this.emit('ring-change', '', `guest ring ${from} -> ${now} (real ring ${this.cpu.cpl})`, { from, to: now });
 	}
 
 	// ---- the virtual CPU and the hardware ---------------------------------------------------------

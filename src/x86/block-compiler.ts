@@ -21,7 +21,8 @@ import type { Cpu } from './cpu';
  * Runs the region from `c.eip` (which must start one of its blocks) until
  * control leaves it, a block would take `c.instructionCount` past `end`, a
  * stop address is reached (other than on the first block entered), or an
- * instruction asks for an exit.
+ * instruction asks for an exit. A CpuException raised inside is left in
+ * `c.fault` (state precise at the faulting instruction), not thrown.
  */
 export type RegionFunction = (cpu: Cpu, end: number) => void;
 
@@ -190,7 +191,10 @@ ${cases.join('\n')}
 	} catch (e) {
 		if (!EMITTED[k]) { ${FLUSH_LOCALS} }
 		c.eip = EIPS[k]; c.instructionCount = ic + INDICES[k];
-		throw e;
+		// A guest fault is handed back, not rethrown: a second unwind would cost as much as the first.
+		if (!(e instanceof CpuException)) throw e;
+		c.fault = e;
+		return;
 	}
 	${FLUSH_LOCALS} c.instructionCount = ic;`;
 	const name = `region_${(blocks[0].linear >>> 0).toString(16)}`;

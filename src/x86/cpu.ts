@@ -30,6 +30,8 @@ export class Cpu extends FlagState {
 	/** Exit produced by the last instruction (INT n, HLT), consumed by the run loop. */
 	pendingExit: CpuExit | null = null;
 	exitRequest: ExitRequest | null = null;
+	/** The exception the last region stopped at (regions hand faults back rather than throw them). */
+	fault: CpuException | null = null;
 	/**
 	 * Maskable interrupts are held off until `instructionCount` reaches this: the
 	 * shadow after an STI that sets IF, so `sti; hlt` sleeps before the interrupt

@@ -21,7 +21,17 @@ export type CpuExit =
 	| { kind: 'halt' }
 	| { kind: 'software-interrupt'; vector: number; returnEip: number }
 	| { kind: 'interrupt' }
-	| { kind: 'callout-stop'; reason: string };
+	| { kind: 'callout-stop'; reason: string }
+	/** RunOptions.absorb handled an exit and asked the run to end there. */
+	| { kind: 'absorbed' };
+
+/**
+ * What RunOptions.absorb did with an exception or a software interrupt:
+ * - 'continue': delivered it; the run goes on at the new CS:EIP without returning;
+ * - 'end': delivered it, but the run must return now (`{ kind: 'absorbed' }`);
+ * - 'exit': left it alone; the run returns it as usual.
+ */
+export type Absorbed = 'continue' | 'end' | 'exit';
 
 export interface RunOptions {
 	/**
@@ -30,6 +40,12 @@ export interface RunOptions {
 	 * cpu.invalidateAllBlocks() when that changes).
 	 */
 	emitterFor?: (cpl: number) => InstructionEmitter | undefined;
+	/**
+	 * Offered each exception and software interrupt before the run returns it, so
+	 * that whoever delivers them (the monitor) can do so without the run loop
+	 * being left and re-entered: a guest taking faults in a loop stays here.
+	 */
+	absorb?: (exit: CpuExit & { kind: 'exception' | 'software-interrupt' }) => Absorbed;
 }
 
 /** Most instructions a region runs before the run loop looks at the interrupt line again. */
@@ -145,11 +161,23 @@ function stepRegion(cpu: Cpu, key: number, emitter: InstructionEmitter | undefin
 	return compiled;
 }
 
+/** The exit itself, or what `absorb` made of it: null to go on running. */
+function offer(exit: CpuExit & { kind: 'exception' | 'software-interrupt' }, absorb: RunOptions['absorb']): CpuExit | null {
+	if (absorb === undefined) return exit;
+	switch (absorb(exit)) {
+		case 'continue': return null;
+		case 'end': return { kind: 'absorbed' };
+		case 'exit': return exit;
+	}
+}
+
 export function runCpu(cpu: Cpu, maxInstructions: number, options?: RunOptions): CpuExit {
 	let first = true;
 	const end = cpu.instructionCount + maxInstructions;
+	const absorb = options?.absorb;
 	cpu.exitRequest = null;
 	cpu.pendingExit = null;
+	cpu.fault = null;
 	for (;;) {
 		if (cpu.interruptReady()) {
 			cpu.halted = false;
@@ -172,27 +200,32 @@ export function runCpu(cpu: Cpu, maxInstructions: number, options?: RunOptions):
 			// A short budget may end inside the block.
 			if ((entry.lengths.get(linear) ?? 0) > remaining) entry = stepRegion(cpu, key, emitter);
 		} catch (e) {
-			if (e instanceof CpuException) return { kind: 'exception', exception: e };
-			throw e;
+			if (!(e instanceof CpuException)) throw e;
+			const exit = offer({ kind: 'exception', exception: e }, absorb);
+			if (exit !== null) return exit;
+			continue;
 		}
 
 		cpu.codeModified = false;
-		try {
-			entry.run(cpu, Math.min(end, cpu.instructionCount + SLICE));
-		} catch (e) {
-			if (e instanceof CpuException) return { kind: 'exception', exception: e };
-			throw e;
-		}
+		entry.run(cpu, Math.min(end, cpu.instructionCount + SLICE));
 		// Set by generated code and callouts, which the type checker cannot see from here.
+		const fault = cpu.fault as CpuException | null;
+		if (fault !== null) {
+			cpu.fault = null;
+			const exit = offer({ kind: 'exception', exception: fault }, absorb);
+			if (exit !== null) return exit;
+			continue;
+		}
 		const request = cpu.exitRequest as ExitRequest | null;
 		if (request !== null) {
 			cpu.exitRequest = null;
 			return { kind: 'callout-stop', reason: request.reason };
 		}
-		const exit = cpu.pendingExit as CpuExit | null;
-		if (exit !== null) {
+		const pending = cpu.pendingExit as CpuExit | null;
+		if (pending !== null) {
 			cpu.pendingExit = null;
-			return exit;
+			const exit = pending.kind === 'software-interrupt' ? offer(pending, absorb) : pending;
+			if (exit !== null) return exit;
 		}
 	}
 }
