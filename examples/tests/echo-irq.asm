@@ -14,21 +14,18 @@ bits 32
 org 0x100000
 
 %include "../lib/multiboot.inc"
+%include "../lib/start.inc"
 
-start:
-	mov esp, 0x00090000
-	call serial_init
+main:
 	mov esi, msg_start
 	call print
 	call load_gdt
 	call build_idt
-	mov ecx, 0x24
-	mov eax, uart_irq
-	call set_gate
-	lidt [idt_descriptor]
 	call remap_pic
-	mov al, 0xEF			; unmask IRQ 4 only
-	out 0x21, al
+	mov ecx, 4			; COM1's line
+	mov eax, uart_irq
+	call set_irq_handler
+	lidt [idt_descriptor]
 
 	mov dx, COM1 + 4
 	mov al, 0x0B			; MCR: DTR, RTS, OUT2 (interrupt line enabled)
@@ -73,8 +70,7 @@ uart_irq:
 	out dx, al			; IER = 0: bytes after the 'q' raise no more interrupts
 	jmp .done
 .done:
-	mov al, 0x20			; end of interrupt
-	out 0x20, al
+	call end_of_irq
 	pop edx
 	pop eax
 	iretd
@@ -82,6 +78,7 @@ uart_irq:
 %include "../lib/gdt.inc"
 %include "../lib/idt.inc"
 %include "../lib/pic.inc"
+%include "../lib/irq.inc"
 %include "../lib/serial.inc"
 %include "../lib/exit.inc"
 %include "../lib/flat-gdt.inc"

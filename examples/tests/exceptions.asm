@@ -146,23 +146,7 @@ fault_common:
 	add esp, 8			; vector and error code
 	iretd
 
-; Identity-map 0-4 MiB (supervisor, writable) through one page table; every
-; other directory entry is not present.
-build_identity_map:
-	mov edi, PAGE_DIR
-	xor eax, eax
-	mov ecx, 1024
-	rep stosd
-	mov dword [PAGE_DIR], PAGE_TABLE | 3	; present, writable
-	mov edi, PAGE_TABLE
-	mov eax, 3
-	mov ecx, 1024
-.pte:
-	stosd
-	add eax, 0x1000
-	loop .pte
-	ret
-
+%include "../lib/identity-map.inc"
 %include "../lib/gdt.inc"
 %include "../lib/idt.inc"
 %include "../lib/serial.inc"

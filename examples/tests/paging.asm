@@ -22,10 +22,9 @@ HIGHER_HALF	equ 0xC0000000
 DEMAND_PAGE	equ 0xD0000000
 
 %include "../lib/multiboot.inc"
+%include "../lib/start.inc"
 
-start:
-	mov esp, 0x00090000
-	call serial_init
+main:
 	call load_gdt
 	call build_idt
 	mov ecx, 14
@@ -92,23 +91,7 @@ page_fault:
 	add esp, 4			; the error code
 	iretd
 
-; Identity-map 0-4 MiB (supervisor, writable) through one page table; every
-; other directory entry is not present.
-build_identity_map:
-	mov edi, PAGE_DIR
-	xor eax, eax
-	mov ecx, 1024
-	rep stosd
-	mov dword [PAGE_DIR], PAGE_TABLE | 3	; present, writable
-	mov edi, PAGE_TABLE
-	mov eax, 3
-	mov ecx, 1024
-.pte:
-	stosd
-	add eax, 0x1000
-	loop .pte
-	ret
-
+%include "../lib/identity-map.inc"
 %include "../lib/gdt.inc"
 %include "../lib/idt.inc"
 %include "../lib/serial.inc"

@@ -14,21 +14,18 @@ org 0x100000
 PIT_DIVISOR	equ 11932	; 1193182 Hz / 11932 = 100 Hz
 
 %include "../lib/multiboot.inc"
+%include "../lib/start.inc"
 
-start:
-	mov esp, 0x00090000
-	call serial_init
+main:
 	mov esi, msg_start
 	call print
 	call load_gdt
 	call build_idt
-	mov ecx, 0x20
-	mov eax, timer_irq
-	call set_gate
-	lidt [idt_descriptor]
 	call remap_pic
-	mov al, 0xFE			; unmask IRQ 0 only
-	out 0x21, al
+	mov ecx, 0			; the PIT's line
+	mov eax, timer_irq
+	call set_irq_handler
+	lidt [idt_descriptor]
 
 	mov al, 0x34			; channel 0, low then high byte, mode 2 (rate generator)
 	out 0x43, al
@@ -50,16 +47,14 @@ start:
 	jmp exit
 
 timer_irq:
-	push eax
 	inc dword [ticks]
-	mov al, 0x20			; end of interrupt
-	out 0x20, al
-	pop eax
+	call end_of_irq
 	iretd
 
 %include "../lib/gdt.inc"
 %include "../lib/idt.inc"
 %include "../lib/pic.inc"
+%include "../lib/irq.inc"
 %include "../lib/serial.inc"
 %include "../lib/exit.inc"
 %include "../lib/flat-gdt.inc"

@@ -14,10 +14,9 @@ bits 32
 org 0x100000
 
 %include "../lib/multiboot.inc"
+%include "../lib/start.inc"
 
-start:
-	mov esp, 0x00090000
-	call serial_init
+main:
 	mov esi, message
 	call print
 	lidt [empty_idt]		; limit 0: not even vector 0 fits

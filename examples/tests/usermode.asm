@@ -12,14 +12,12 @@
 bits 32
 org 0x100000
 
-KERNEL_STACK_TOP equ 0x00090000
 USER_STACK_TOP	equ 0x00080000
 
 %include "../lib/multiboot.inc"
+%include "../lib/start.inc"
 
-start:
-	mov esp, KERNEL_STACK_TOP
-	call serial_init
+main:
 	call load_gdt
 	mov ax, 0x28
 	ltr ax
@@ -82,35 +80,7 @@ user_message:	db "ring 3: hello through int 0x80", 10, 0
 %include "../lib/serial.inc"
 %include "../lib/print.inc"
 %include "../lib/exit.inc"
-
-align 8
-gdt:					; accessed bits preset: the CPU need not write here
-	dq 0				; null
-	dq 0x00CF9B000000FFFF		; 0x08 ring-0 code, base 0, 4 GiB
-	dq 0x00CF93000000FFFF		; 0x10 ring-0 data
-	dq 0x00CFFB000000FFFF		; 0x18 ring-3 code
-	dq 0x00CFF3000000FFFF		; 0x20 ring-3 data
-TSS_ADDR	equ tss - $$ + 0x00100000	; a plain number, so it can be split up
-	dw tss_end - tss - 1		; 0x28 TSS: limit
-	dw TSS_ADDR & 0xFFFF		; base 0-15
-	db (TSS_ADDR >> 16) & 0xFF	; base 16-23
-	db 0x89				; present, DPL 0, available 32-bit TSS
-	db 0
-	db TSS_ADDR >> 24		; base 24-31
-gdt_end:
-gdt_descriptor:
-	dw gdt_end - gdt - 1
-	dd gdt
-
-; The TSS: only ss0:esp0 matter, the stack the CPU switches to on entering ring 0.
-tss:
-	dd 0				; previous task link
-	dd KERNEL_STACK_TOP		; esp0
-	dd 0x10				; ss0
-	times 22 dd 0			; esp1 ... LDT selector
-	dw 0				; trap flag
-	dw tss_end - tss		; I/O map base past the limit: no bitmap
-tss_end:
+%include "../lib/user-gdt.inc"
 
 msg_start:	db "usermode: iret to ring 3", 10, 0
 msg_caller:	db "int 0x80 from cs=", 0

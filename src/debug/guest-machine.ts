@@ -4,7 +4,8 @@
 
 import type { ShadowPagingStatistics } from '../vmm/shadow-paging/shadow-paging';
 import type { LinearAddress } from '../x86/addresses';
-import type { SegmentCache, TableRegister } from '../x86/registers';
+import type { SegmentCache } from '../x86/registers';
+import type { ControlAndTableRegisters } from '../x86/system-registers';
 import type { MonitorEvent, MonitorEventStream } from '../vmm/events';
 import type { ExecutionMode } from '../vmm/views';
 import type { InstructionClass } from '../x86/instruction-table';
@@ -12,19 +13,11 @@ import type { SourceMap, SymbolTable } from '../symbols/source-map';
 import type { Virtualization } from './launch-config';
 
 /** What the guest sees. */
-export interface GuestRegisters {
+export interface GuestRegisters extends ControlAndTableRegisters {
 	regs: number[];
 	eip: number;
 	eflags: number;
 	seg: SegmentCache[];
-	cr0: number;
-	cr2: number;
-	cr3: number;
-	cr4: number;
-	gdtr: TableRegister;
-	idtr: TableRegister;
-	ldtr: SegmentCache;
-	tr: SegmentCache;
 	cpl: number;
 }
 

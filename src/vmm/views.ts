@@ -2,6 +2,7 @@
 // guest believes, and what the hardware really holds while the monitor runs it.
 
 import type { SegmentCache, TableRegister } from '../x86/registers';
+import type { ControlAndTableRegisters } from '../x86/system-registers';
 import type { ShadowPagingStatistics } from './shadow-paging/shadow-paging';
 
 export type MonitorMode = 'native' | 'trap-and-emulate' | 'binary-translation';
@@ -16,21 +17,13 @@ export interface SegmentView {
 	usable: boolean;
 }
 
-export interface GuestCpuView {
+export interface GuestCpuView extends ControlAndTableRegisters<SegmentView> {
 	/** eax, ecx, edx, ebx, esp, ebp, esi, edi as unsigned values. */
 	registers: Record<'eax' | 'ecx' | 'edx' | 'ebx' | 'esp' | 'ebp' | 'esi' | 'edi', number>;
 	eip: number;
 	/** With the guest's own IF and IOPL. */
 	eflags: number;
 	segments: Record<'es' | 'cs' | 'ss' | 'ds' | 'fs' | 'gs', SegmentView>;
-	cr0: number;
-	cr2: number;
-	cr3: number;
-	cr4: number;
-	gdtr: TableRegister;
-	idtr: TableRegister;
-	ldtr: SegmentView;
-	tr: SegmentView;
 	/** The privilege level the guest believes it runs at. */
 	cpl: number;
 }

@@ -3,25 +3,15 @@
 // IOPL 0, IF 1); the monitor emulates privileged instructions against this
 // and shows it to the debugger as "what the guest sees".
 
-import { flatSegment, type SegmentCache, type TableRegister } from '../x86/registers';
+import { restoreSystemRegisters, saveSystemRegisters, SystemRegisters, type SystemRegistersSnapshot } from '../x86/system-registers';
 
-export interface VirtualCpuState {
+export interface VirtualCpuState extends SystemRegistersSnapshot {
 	cpl: number;
 	interruptFlag: boolean;
 	iopl: number;
-	cr0: number;
-	cr2: number;
-	cr3: number;
-	cr4: number;
-	gdtr: TableRegister;
-	idtr: TableRegister;
-	ldtr: SegmentCache;
-	tr: SegmentCache;
-	dr: number[];
-	msr: [number, string][];
 }
 
-export class VirtualCpu {
+export class VirtualCpu extends SystemRegisters {
 	/** The privilege level the guest believes it runs at. */
 	cpl = 0;
 	/**
@@ -31,32 +21,13 @@ export class VirtualCpu {
 	 */
 	interruptFlag = false;
 	iopl = 0;
-	cr0 = 0x11;
-	cr2 = 0;
-	cr3 = 0;
-	cr4 = 0;
-	gdtr: TableRegister = { base: 0, limit: 0xffff };
-	idtr: TableRegister = { base: 0, limit: 0x3ff };
-	ldtr: SegmentCache = { ...flatSegment(0, false), system: true, type: 2, limit: 0, usable: false };
-	tr: SegmentCache = { ...flatSegment(0, false), system: true, type: 0xb, limit: 0, usable: false };
-	readonly dr = new Int32Array(8);
-	readonly msr = new Map<number, bigint>();
 
 	saveState(): VirtualCpuState {
-		return {
-			cpl: this.cpl, interruptFlag: this.interruptFlag, iopl: this.iopl,
-			cr0: this.cr0, cr2: this.cr2, cr3: this.cr3, cr4: this.cr4,
-			gdtr: { ...this.gdtr }, idtr: { ...this.idtr }, ldtr: { ...this.ldtr }, tr: { ...this.tr },
-			dr: [...this.dr], msr: [...this.msr].map(([k, v]) => [k, v.toString()]),
-		};
+		return { cpl: this.cpl, interruptFlag: this.interruptFlag, iopl: this.iopl, ...saveSystemRegisters(this) };
 	}
 
 	loadState(s: VirtualCpuState): void {
 		this.cpl = s.cpl; this.interruptFlag = s.interruptFlag; this.iopl = s.iopl;
-		this.cr0 = s.cr0; this.cr2 = s.cr2; this.cr3 = s.cr3; this.cr4 = s.cr4;
-		this.gdtr = { ...s.gdtr }; this.idtr = { ...s.idtr }; this.ldtr = { ...s.ldtr }; this.tr = { ...s.tr };
-		this.dr.set(s.dr);
-		this.msr.clear();
-		for (const [k, v] of s.msr) this.msr.set(k, BigInt(v));
+		restoreSystemRegisters(this, s);
 	}
 }

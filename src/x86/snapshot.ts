@@ -1,25 +1,16 @@
 // Plain-data snapshots of all architectural state (flags materialised), for
 // the debugger's history and future reverse execution.
 
-import type { SegmentCache, TableRegister } from './registers';
+import type { SegmentCache } from './registers';
 import type { FlagState } from './lazy-flags';
+import { restoreSystemRegisters, saveSystemRegisters, type SystemRegistersSnapshot } from './system-registers';
 
-export interface CpuSnapshot {
+export interface CpuSnapshot extends SystemRegistersSnapshot {
 	regs: number[];
 	eip: number;
 	eflags: number;
 	seg: SegmentCache[];
 	cpl: number;
-	cr0: number;
-	cr2: number;
-	cr3: number;
-	cr4: number;
-	gdtr: TableRegister;
-	idtr: TableRegister;
-	ldtr: SegmentCache;
-	tr: SegmentCache;
-	dr: number[];
-	msr: [number, string][];
 	halted: boolean;
 	instructionCount: number;
 }
@@ -31,17 +22,7 @@ export function saveState(cpu: FlagState): CpuSnapshot {
 		eflags: cpu.getEflags(),
 		seg: cpu.seg.map((s) => ({ ...s })),
 		cpl: cpu.cpl,
-		cr0: cpu.cr0,
-		cr2: cpu.cr2,
-		cr3: cpu.cr3,
-		cr4: cpu.cr4,
-		gdtr: { ...cpu.gdtr },
-		idtr: { ...cpu.idtr },
-		ldtr: { ...cpu.ldtr },
-		tr: { ...cpu.tr },
-		dr: Array.from(cpu.dr),
-		// bigint does not survive JSON: MSR values are kept as decimal strings.
-		msr: [...cpu.msr].map(([k, v]) => [k, v.toString()]),
+		...saveSystemRegisters(cpu),
 		halted: cpu.halted,
 		instructionCount: cpu.instructionCount,
 	};
@@ -53,17 +34,7 @@ export function restoreState(cpu: FlagState, s: CpuSnapshot): void {
 	cpu.setEflags(s.eflags);
 	s.seg.forEach((seg, i) => (cpu.seg[i] = { ...seg }));
 	cpu.cpl = s.cpl;
-	cpu.cr0 = s.cr0;
-	cpu.cr2 = s.cr2;
-	cpu.cr3 = s.cr3;
-	cpu.cr4 = s.cr4;
-	cpu.gdtr = { ...s.gdtr };
-	cpu.idtr = { ...s.idtr };
-	cpu.ldtr = { ...s.ldtr };
-	cpu.tr = { ...s.tr };
-	cpu.dr.set(s.dr);
-	cpu.msr.clear();
-	for (const [k, v] of s.msr) cpu.msr.set(k, BigInt(v));
+	restoreSystemRegisters(cpu, s);
 	cpu.halted = s.halted;
 	cpu.instructionCount = s.instructionCount;
 }
