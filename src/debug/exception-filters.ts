@@ -55,6 +55,7 @@ export function filtersFor(event: MonitorEvent): FilterId[] {
 		// Hidden faults and retranslations are the monitor's own business: listed, never a reason to stop.
 		case 'shadow-fault':
 		case 'adaptive-retranslation':
+		case 'monitor-relocation':
 			return [];
 	}
 }
@@ -94,5 +95,7 @@ export function describeEvent(event: MonitorEvent, virtualRing: number, realRing
 			return `Hidden page fault ${at}${ins ? ` (${ins})` : ''}: ${event.action}`;
 		case 'adaptive-retranslation':
 			return `Adaptive retranslation ${at} (${ins}): ${event.action}`;
+		case 'monitor-relocation':
+			return `Monitor region moved ${at}: ${event.action}`;
 	}
 }

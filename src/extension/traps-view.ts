@@ -12,7 +12,7 @@ const CAPACITY = 2000;
 const ICONS: Record<MonitorEventKind, string> = {
 	trap: 'debug-breakpoint-log', emulation: 'gear', sensitive: 'warning', hole: 'warning', translation: 'symbol-namespace',
 	'ring-change': 'arrow-swap', interrupt: 'zap', 'guest-exception': 'error', io: 'plug', 'triple-fault': 'flame',
-	'shadow-fault': 'eye', 'adaptive-retranslation': 'sync',
+	'shadow-fault': 'eye', 'adaptive-retranslation': 'sync', 'monitor-relocation': 'move',
 };
 
 export class TrapsView implements vscode.TreeDataProvider<ReportedEvent>, vscode.Disposable {

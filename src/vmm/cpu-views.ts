@@ -6,9 +6,10 @@ import type { MemoryBus } from '../x86/bus';
 import type { Cpu } from '../x86/cpu';
 import { CpuException } from '../x86/exceptions';
 import { walk } from '../x86/paging';
-import { Cr0, REG_NAMES, Seg, SEG_NAMES, type SegmentCache } from '../x86/registers';
-import { MONITOR_BASE } from './descriptors';
-import { guestEflags, guestSelector, readGuestDescriptor } from './guest-state';
+import { Cr0, REG_NAMES, Seg, SEG_NAMES } from '../x86/registers';
+import { guestLimit } from './guest-limits';
+import { guestEflags, guestSelector } from './guest-state';
+import { monitorBaseOf } from './monitor-region';
 import { segmentView, type ExecutionMode, type GuestCpuView, type MonitorCpuView, type MonitorMode, type TranslationCacheStatistics } from './views';
 import type { ShadowPagingStatistics } from './shadow-paging/shadow-paging';
 import type { VirtualCpu } from './virtual-cpu';
@@ -20,7 +21,7 @@ export function buildGuestView(cpu: Cpu, vcpu: VirtualCpu, native: boolean): Gue
 		if (native) return [n, segmentView(cache)];
 		const view = segmentView(cache, guestSelector(cpu, vcpu, i as Seg));
 		// The guest sees the DPL and limit it wrote: a compressed DPL 1 is its DPL 0.
-		return [n, { ...view, dpl: cache.dpl === 1 ? 0 : cache.dpl, limit: guestLimit(cpu, vcpu, cache) }];
+		return [n, { ...view, dpl: cache.dpl === 1 ? 0 : cache.dpl, limit: guestLimit(cpu, vcpu, cache, monitorBaseOf(cpu)) }];
 	})) as GuestCpuView['segments'];
 	const control = native ? cpu : vcpu;
 	return {
@@ -66,21 +67,4 @@ export function readGuestLinear(control: { cr0: number; cr3: number; cr4: number
 		done += chunk;
 	}
 	return out;
-}
-
-/**
- * The limit the guest loaded, where compression cut it short of the monitor:
- * from the guest's descriptor when it still says the same base, else (caches
- * loaded before any guest table, as in the multiboot state) the flat limit.
- */
-function guestLimit(cpu: Cpu, vcpu: VirtualCpu, cache: SegmentCache): number {
-	const end = (cache.base + cache.limit + 1) >>> 0;
-	if (!cache.usable || ((MONITOR_BASE - end) >>> 0) >= 0x1000) return cache.limit >>> 0;
-	try {
-		const d = readGuestDescriptor(cpu, vcpu, cache.selector);
-		if (d.base === cache.base && !d.system) return d.limit >>> 0;
-	} catch (e) {
-		if (!(e instanceof CpuException)) throw e;
-	}
-	return (0xffffffff - cache.base) >>> 0;
 }

@@ -5,9 +5,6 @@
 
 import type { SegmentCache } from '../x86/registers';
 
-/** Everything above this linear address belongs to the monitor. */
-export const MONITOR_BASE = 0xffc00000;
-
 export interface RawDescriptor {
 	/** Bytes 0-3 and 4-7, little-endian. */
 	low: number;
@@ -79,17 +76,18 @@ const isExpandDown = (d: SegmentDescriptor): boolean => !d.system && (d.type & 0
 
 /**
  * Ring compression of one guest descriptor: DPL 0 code and data become DPL 1,
- * and expand-up segments are cut so they end below the monitor. Expand-down
- * segments are left alone (their valid range is above the limit, so cutting
- * needs more than a limit change: not handled yet). System descriptors are copied.
+ * and expand-up segments are cut so they end below the monitor's region at
+ * `monitorBase` (monitor-region.ts: it moves). Expand-down segments are left
+ * alone (their valid range is above the limit, so cutting needs more than a
+ * limit change: not handled yet). System descriptors are copied.
  */
-export function compress(d: SegmentDescriptor): SegmentDescriptor {
+export function compress(d: SegmentDescriptor, monitorBase: number): SegmentDescriptor {
 	if (d.system) return d;
 	const dpl = d.dpl === 0 ? 1 : d.dpl;
-	if (isExpandDown(d) || d.base >= MONITOR_BASE) return { ...d, dpl };
+	if (isExpandDown(d) || d.base >= monitorBase) return { ...d, dpl };
 	const end = d.base + d.limit;
-	if (end < MONITOR_BASE) return { ...d, dpl };
-	const limit = MONITOR_BASE - 1 - d.base;
+	if (end < monitorBase) return { ...d, dpl };
+	const limit = monitorBase - 1 - d.base;
 	// With 4 KiB granularity the limit can only end on a page boundary minus one.
 	if (!d.granular || limit < 0xfff) return { ...d, dpl, limit, granular: false };
 	return { ...d, dpl, limit: ((((limit + 1) >>> 12) << 12) - 1) >>> 0 };

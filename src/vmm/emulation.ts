@@ -6,7 +6,7 @@
 import { linear } from '../x86/addresses';
 import { lookupCode } from '../x86/instruction-table';
 import { Flag } from '../x86/registers';
-import { emulateFarTransfer, emulateIret, emulateRetf } from './far-transfers';
+import { describeIret, emulateFarTransfer, emulateIret, emulateRetf, type IretDone } from './far-transfers';
 import { effectiveAddress, type GuestInstruction, type Operand } from './guest-instruction';
 import { emulatePrivileged, emulateSegmentLoad, type Emulated, type EmulationContext } from './privileged-emulation';
 import { reflect } from './reflection';
@@ -27,9 +27,10 @@ export function emulateInstruction(ctx: EmulationContext, ins: GuestInstruction)
 	const [a] = ins.operands;
 	const next = (cpu.eip + ins.length) >>> 0;
 	switch (ins.code) {
-		case 'Iretd': case 'Iretw':
+		case 'Iretd': case 'Iretw': {
 			ctx.resyncTables();
-			return { action: emulateIret(cpu, vcpu, ins.operandSize), transferred: true };
+			return new EmulatedIret(emulateIret(cpu, vcpu, ins.operandSize, ctx.descriptors));
+		}
 		case 'Retfd': case 'Retfd_imm16':
 			ctx.resyncTables();
 			return { action: emulateRetf(cpu, vcpu, a?.kind === 'imm' ? a.value : 0), transferred: true };
@@ -43,13 +44,23 @@ export function emulateInstruction(ctx: EmulationContext, ins: GuestInstruction)
 			const vector = ins.code === 'Int_imm8' && a?.kind === 'imm' ? a.value & 0xff : ins.code === 'Int3' ? 3 : 4;
 			if (ins.code === 'Into' && (cpu.getEflags() & Flag.OF) === 0) return { action: 'emulated INTO: OF clear, no interrupt' };
 			ctx.resyncTables();
-			const r = reflect(cpu, vcpu, { vector, source: 'software', returnEip: next });
+			const r = reflect(cpu, vcpu, { vector, source: 'software', returnEip: next }, ctx.descriptors);
 			return { action: `emulated INT ${vector}: entered the guest handler at ${r.handlerCs.toString(16)}:${r.handlerEip.toString(16)}`, detail: { vector }, transferred: true };
 		}
 		default: {
 			const action = emulateSensitive(cpu, vcpu, ins);
 			return action === undefined ? undefined : { action };
 		}
+	}
+}
+
+/** An emulated IRET: its words are for events, formatted only if someone reads them. */
+class EmulatedIret implements Emulated {
+	readonly transferred = true;
+	constructor(private readonly done: IretDone) {}
+
+	get action(): string {
+		return describeIret(this.done);
 	}
 }
 

@@ -20,6 +20,7 @@ export const MONITOR_EVENT_KINDS = [
 	'triple-fault',           // the guest could not deliver a double fault: the machine stops
 	'shadow-fault',           // a hidden fault: a guest store to a traced page (page table, descriptor table), emulated by the monitor
 	'adaptive-retranslation', // an instruction that kept causing trace faults was retranslated to a callout
+	'monitor-relocation',     // the guest mapped the slot of the monitor's region: the monitor moved its region to a free slot
 ] as const;
 
 export type MonitorEventKind = typeof MONITOR_EVENT_KINDS[number];

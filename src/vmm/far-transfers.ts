@@ -7,8 +7,9 @@ import { linear } from '../x86/addresses';
 import { CpuException, Vector } from '../x86/exceptions';
 import { Flag, Reg, Seg } from '../x86/registers';
 import type { SystemCpu } from '../x86/system/system-cpu';
-import { compress, toSegmentCache } from './descriptors';
-import { guestEflags, guestSelector, readGuestDescriptor, realRing, setGuestEflags } from './guest-state';
+import { toSegmentCache } from './descriptors';
+import { uncachedDescriptors, type GuestDescriptors } from './guest-descriptors';
+import { guestEflags, guestSelector, realRing, setGuestEflags } from './guest-state';
 import type { VirtualCpu } from './virtual-cpu';
 
 function stackRead(cpu: SystemCpu, offset: number, size: 2 | 4): number {
@@ -25,9 +26,9 @@ function stackPush(cpu: SystemCpu, value: number, size: 2 | 4): void {
 }
 
 /** Checks a code selector for a transfer to `rpl` and returns the hardware cache for it. */
-function codeTarget(cpu: SystemCpu, vcpu: VirtualCpu, selector: number, returning: boolean) {
+function codeTarget(cpu: SystemCpu, vcpu: VirtualCpu, selector: number, returning: boolean, descriptors: GuestDescriptors = uncachedDescriptors) {
 	if ((selector & 0xfffc) === 0) throw new CpuException(Vector.GP, 0);
-	const d = readGuestDescriptor(cpu, vcpu, selector);
+	const { guest: d, compressed } = descriptors.lookup(cpu, vcpu, selector);
 	const error = selector & 0xfffc;
 	if (d.system || (d.type & 8) === 0) throw new CpuException(Vector.GP, error);
 	const conforming = (d.type & 4) !== 0;
@@ -38,16 +39,16 @@ function codeTarget(cpu: SystemCpu, vcpu: VirtualCpu, selector: number, returnin
 	if (!returning && rpl > vcpu.cpl) throw new CpuException(Vector.GP, error);
 	if (!d.present) throw new CpuException(Vector.NP, error);
 	if (targetCpl === 1 || targetCpl === 2) throw new CpuException(Vector.GP, error);
-	return { cpl: targetCpl, cache: toSegmentCache((selector & 0xfffc) | realRing(targetCpl), compress(d)) };
+	return { cpl: targetCpl, cache: toSegmentCache((selector & 0xfffc) | realRing(targetCpl), compressed) };
 }
 
-function outerStack(cpu: SystemCpu, vcpu: VirtualCpu, selector: number, cpl: number) {
+function outerStack(cpu: SystemCpu, vcpu: VirtualCpu, selector: number, cpl: number, descriptors: GuestDescriptors = uncachedDescriptors) {
 	const error = selector & 0xfffc;
 	if (error === 0 || (selector & 3) !== cpl) throw new CpuException(Vector.GP, error);
-	const d = readGuestDescriptor(cpu, vcpu, selector);
+	const { guest: d, compressed } = descriptors.lookup(cpu, vcpu, selector);
 	if (d.system || (d.type & 0xa) !== 2 || d.dpl !== cpl) throw new CpuException(Vector.GP, error);
 	if (!d.present) throw new CpuException(Vector.SS, error);
-	return toSegmentCache((selector & 0xfffc) | realRing(cpl), compress(d));
+	return toSegmentCache((selector & 0xfffc) | realRing(cpl), compressed);
 }
 
 /** Data segments the outer ring may not use are nulled, as the hardware does on a return to an outer ring. */
@@ -59,16 +60,29 @@ function dropInaccessibleSegments(cpu: SystemCpu, cpl: number): void {
 	}
 }
 
-export function emulateIret(cpu: SystemCpu, vcpu: VirtualCpu, size: 2 | 4): string {
-	if (guestEflags(cpu, vcpu) & Flag.NT) throw new CpuException(Vector.GP, 0);
+/** Where an emulated IRET went, for the event that reports it. */
+export interface IretDone {
+	cs: number;
+	eip: number;
+	fromCpl: number;
+	toCpl: number;
+}
+
+export function describeIret(r: IretDone): string {
+	return `emulated IRET to ${r.cs.toString(16).padStart(4, '0')}:${r.eip.toString(16).padStart(8, '0')} (guest ring ${r.fromCpl} -> ${r.toCpl})`;
+}
+
+/** IRET by the guest's rules; `descriptors` may be the monitor's cache when its shadow GDT is current. */
+export function emulateIret(cpu: SystemCpu, vcpu: VirtualCpu, size: 2 | 4, descriptors: GuestDescriptors = uncachedDescriptors): IretDone {
+	const current = guestEflags(cpu, vcpu);
+	if (current & Flag.NT) throw new CpuException(Vector.GP, 0);
 	const eip = stackRead(cpu, 0, size);
 	const cs = stackRead(cpu, size, size) & 0xffff;
 	let flags = stackRead(cpu, 2 * size, size);
-	if (size === 2) flags = (guestEflags(cpu, vcpu) & 0xffff0000) | flags;
-	const target = codeTarget(cpu, vcpu, cs, true);
+	if (size === 2) flags = (current & 0xffff0000) | flags;
+	const target = codeTarget(cpu, vcpu, cs, true, descriptors);
 	const fromCpl = vcpu.cpl;
 	// IOPL changes only at CPL 0 and IF only when CPL <= IOPL: the guest's rules, at its virtual CPL.
-	const current = guestEflags(cpu, vcpu);
 	let keep = 0;
 	if (fromCpl > 0) keep |= Flag.IOPL;
 	if (fromCpl > vcpu.iopl) keep |= Flag.IF;
@@ -76,7 +90,7 @@ export function emulateIret(cpu: SystemCpu, vcpu: VirtualCpu, size: 2 | 4): stri
 	if (target.cpl > fromCpl) {
 		const esp = stackRead(cpu, 3 * size, size);
 		const ssSelector = stackRead(cpu, 4 * size, size) & 0xffff;
-		const ss = outerStack(cpu, vcpu, ssSelector, target.cpl);
+		const ss = outerStack(cpu, vcpu, ssSelector, target.cpl, descriptors);
 		cpu.seg[Seg.SS] = ss;
 		cpu.regs[Reg.ESP] = esp;
 		dropInaccessibleSegments(cpu, target.cpl);
@@ -88,7 +102,7 @@ export function emulateIret(cpu: SystemCpu, vcpu: VirtualCpu, size: 2 | 4): stri
 	cpu.cpl = realRing(target.cpl);
 	vcpu.cpl = target.cpl;
 	setGuestEflags(cpu, vcpu, flags);
-	return `emulated IRET to ${cs.toString(16).padStart(4, '0')}:${eip.toString(16).padStart(8, '0')} (guest ring ${fromCpl} -> ${target.cpl})`;
+	return { cs, eip, fromCpl, toCpl: target.cpl };
 }
 
 export function emulateRetf(cpu: SystemCpu, vcpu: VirtualCpu, popBytes: number): string {

@@ -7,6 +7,7 @@ import { EFLAGS_FIXED, Flag, IOPL_SHIFT, Seg } from '../x86/registers';
 import type { SystemCpu } from '../x86/system/system-cpu';
 import { nullDataSegment } from '../x86/system/segments';
 import { compress, decodeSegment, toSegmentCache, type SegmentDescriptor } from './descriptors';
+import { monitorBaseOf } from './monitor-region';
 import type { VirtualCpu } from './virtual-cpu';
 
 /** The real ring a virtual ring runs at. */
@@ -70,12 +71,12 @@ export function loadGuestSegment(cpu: SystemCpu, vcpu: VirtualCpu, seg: Seg, sel
 		const writable = !d.system && (d.type & 0xa) === 2;
 		if (rpl !== cpl || d.dpl !== cpl || !writable) throw new CpuException(Vector.GP, error);
 		if (!d.present) throw new CpuException(Vector.SS, error);
-		cpu.seg[seg] = toSegmentCache((selector & 0xfffc) | realRing(cpl), compress(d));
+		cpu.seg[seg] = toSegmentCache((selector & 0xfffc) | realRing(cpl), compress(d, monitorBaseOf(cpu)));
 		return;
 	}
 	const readable = !d.system && ((d.type & 8) === 0 || (d.type & 2) !== 0);
 	const conformingCode = !d.system && (d.type & 0xc) === 0xc;
 	if (!readable || (!conformingCode && d.dpl < Math.max(cpl, rpl))) throw new CpuException(Vector.GP, error);
 	if (!d.present) throw new CpuException(Vector.NP, error);
-	cpu.seg[seg] = toSegmentCache(selector, compress(d));
+	cpu.seg[seg] = toSegmentCache(selector, compress(d, monitorBaseOf(cpu)));
 }

@@ -18,16 +18,20 @@ import { lookupCode, type InstructionEntry } from '../x86/instruction-table';
 import { Cr0, Flag, Seg } from '../x86/registers';
 import type { Absorbed, RunOptions } from '../x86/run';
 import { TripleFault } from '../x86/system/index';
+import { copySystemRegisters } from '../x86/system-registers';
 import { buildGuestView, buildMonitorView, readGuestLinear } from './cpu-views';
-import { compress, decodeSegment, encodeSegment, MONITOR_BASE } from './descriptors';
+import { compress, decodeSegment, encodeSegment } from './descriptors';
 import { emulateInstruction } from './emulation';
 import type { MonitorEvent, MonitorEventKind } from './events';
 import { MonitorEventStream } from './events';
 import { hex } from './format';
+import { GuestDescriptorCache } from './guest-descriptors';
 import type { GuestInstruction } from './guest-instruction';
 import { realRing, virtualRing } from './guest-state';
 import type { CpuExit, MonitoredPc } from './hardware';
 import { gatedInterruptLine } from './interrupt-gate';
+import { attachMonitorRegion, MonitorRegion } from './monitor-region';
+import { relocateIfMapped } from './monitor-relocation';
 import { createHoleEmitter, outputExitEmitter } from './native-emitters';
 import type { Emulated, EmulationContext } from './privileged-emulation';
 import { reflect, type Reflection } from './reflection';
@@ -36,6 +40,7 @@ import { ShadowPaging, type ShadowPagingStatistics } from './shadow-paging/shado
 import { TraceFault } from './shadow-paging/trace-fault';
 import { ShadowTables } from './shadow-tables';
 import { TranslationCache, type PhysicalRange, type TranslatedBlockInfo } from './translation-cache';
+import { mayBeTruncatedAccess, withGuestLimits } from './truncated-access';
 import { createTranslator } from './translator';
 import { TrappedInstructions } from './trapped-instructions';
 import type { GuestCpuView, MonitorCpuView, MonitorMode } from './views';
@@ -90,6 +95,13 @@ export class Monitor {
 	private reported?: { time: number; address: number };
 	/** A fault raised by a callout's emulation: the guest's, to reflect as is. */
 	private calloutFault?: CpuException;
+	/** A #GP or #SS the instruction raised again with the guest's own limits: reflected as is. */
+	private guestLimitFault?: CpuException;
+	/** One instruction, exceptions returned rather than absorbed. */
+	private singleInstruction?: RunOptions;
+	/** Set while an exit is handled inside the CPU's run; a retry with the guest's limits then asks to leave the run. */
+	private absorbing = false;
+	private retryOutsideRun = false;
 	/** Decoded #GP sites, so a trap decodes its instruction once per address. */
 	readonly trappedInstructions = new TrappedInstructions();
 	private context?: EmulationContext;
@@ -101,6 +113,8 @@ export class Monitor {
 	 */
 	private readonly tablesSyncedFrom = { gdtBase: 0, gdtLimit: 0, ldtUsable: false, ldtBase: 0, ldtLimit: 0, mappings: 0 };
 	private tablesStale = true;
+	/** Guest descriptors that deliveries and IRETs use, valid while the shadow GDT is: cleared on every rebuild. */
+	private readonly descriptors = new GuestDescriptorCache();
 
 	constructor(readonly pc: MonitoredPc, options: MonitorOptions) {
 		this.mode = options.mode;
@@ -116,8 +130,10 @@ export class Monitor {
 		} else {
 			const memory = new MonitorMemory();
 			memory.attachTo(pc.memory);
-			this.shadow = new ShadowTables(memory.region);
-			const paging = new ShadowPaging(this.cpu, memory, MONITOR_BASE);
+			const region = new MonitorRegion();
+			attachMonitorRegion(this.cpu, region);
+			this.shadow = new ShadowTables(memory.region, region);
+			const paging = new ShadowPaging(this.cpu, memory, region);
 			this.paging = paging;
 			this.cpu.pageFaultHandler = (at, write, user) => paging.resolve(at, write, user);
 			this.watchCodeWrites(pc.memory);
@@ -222,7 +238,7 @@ export class Monitor {
 	/** Runs guest code on the CPU; under shadow paging a store to a traced page exits as a TraceFault. */
 	private runGuestCode(budget: number): CpuExit {
 		const paging = this.paging;
-		if (paging) paging.trapTraces = true;
+		if (paging) paging.trapTraces = this.traceStoresExit();
 		let exit: CpuExit;
 		try {
 			exit = this.cpu.run(budget, this.runOptions);
@@ -237,10 +253,8 @@ export class Monitor {
 	private catchUpWithGuestCode(): void {
 		this.noticeRingChange();
 		const paging = this.paging;
-		if (paging?.descriptorTablesWritten) {
-			paging.descriptorTablesWritten = false;
-			this.resyncTables();
-		}
+		if (paging?.monitorSlotWritten) this.followGuestMappings();
+		if (paging?.descriptorTablesWritten) this.resyncTables();
 	}
 
 	/**
@@ -256,8 +270,14 @@ export class Monitor {
 		const paging = this.paging;
 		if (paging) paging.trapTraces = false;
 		this.catchUpWithGuestCode();
+		this.absorbing = true;
 		const outcome = this.handleExit(exit, false);
-		if (paging) paging.trapTraces = true;
+		this.absorbing = false;
+		if (paging) paging.trapTraces = this.traceStoresExit();
+		if (this.retryOutsideRun) {
+			this.retryOutsideRun = false;
+			return 'exit';
+		}
 		if (outcome !== undefined) {
 			this.absorbedOutcome = outcome;
 			return 'end';
@@ -291,6 +311,17 @@ export class Monitor {
 		return this.handleExit(exit, false) ?? this.stopAfterEvent();
 	}
 
+	/**
+	 * Whether a guest store to a traced page table leaves guest code: it must
+	 * when binary translation counts such stores to retranslate the instruction,
+	 * or when someone listens for the hidden faults; otherwise the shadow
+	 * paging lets the store land in place, which is the same store without the
+	 * unwind and the second run of the instruction.
+	 */
+	private traceStoresExit(): boolean {
+		return this.mode === 'binary-translation' || this.events.listening;
+	}
+
 	/** One instruction with traced stores emulated in place instead of exiting. */
 	private runGuestCodeUntraced(): CpuExit {
 		let exit: CpuExit;
@@ -302,10 +333,8 @@ export class Monitor {
 		}
 		this.noticeRingChange();
 		const paging = this.paging!;
-		if (paging.descriptorTablesWritten) {
-			paging.descriptorTablesWritten = false;
-			this.resyncTables();
-		}
+		if (paging.monitorSlotWritten) this.followGuestMappings();
+		if (paging.descriptorTablesWritten) this.resyncTables();
 		return exit;
 	}
 
@@ -352,11 +381,13 @@ export class Monitor {
 			this.cpu.eip = (returnEip - this.softwareInterruptLength(vector, returnEip)) >>> 0;
 			this.cpu.instructionCount--;
 		}
-		const text = vector === 3 ? 'int3' : `int ${hex(vector, 2)}`;
-		const where = this.mode === 'native' ? 'the IDT' : 'the guest IDT';
-		if (!resumed && this.events.listening && this.emit('guest-exception', text, `delivering INT ${hex(vector, 2)} through ${where}`, { vector, errorCode: -1 })) {
-			this.pending = { kind: 'exit', exit };
-			return this.eventOutcome();
+		if (!resumed && this.events.listening) {
+			const text = vector === 3 ? 'int3' : `int ${hex(vector, 2)}`;
+			const where = this.mode === 'native' ? 'the IDT' : 'the guest IDT';
+			if (this.emit('guest-exception', text, `delivering INT ${hex(vector, 2)} through ${where}`, { vector, errorCode: -1 })) {
+				this.pending = { kind: 'exit', exit };
+				return this.eventOutcome();
+			}
 		}
 		if (this.mode !== 'native') return this.reflectInto({ vector, source: 'software', returnEip }, true);
 		return this.deliverHardware(() => this.cpu.deliverInterrupt(vector, 'software', undefined, returnEip), true);
@@ -420,7 +451,34 @@ export class Monitor {
 				if (emulation !== 'not-emulated') return emulation;
 			}
 		}
+		if (!fromCallout && e !== this.guestLimitFault && mayBeTruncatedAccess(this.cpu, e)) return this.retryWithGuestLimits();
 		return this.reflectFault(e, resumed, exit);
+	}
+
+	/**
+	 * A #GP or #SS that a limit cut short of the monitor may explain: the
+	 * instruction runs again with the guest's limits (truncated-access.ts).
+	 * That runs an instruction, so inside the CPU's run it leaves the run first.
+	 */
+	private retryWithGuestLimits(): RunOutcome | undefined {
+		if (this.absorbing) {
+			this.retryOutsideRun = true;
+			return undefined;
+		}
+		this.singleInstruction ??= { emitterFor: this.runOptions.emitterFor };
+		const options = this.singleInstruction;
+		const paging = this.paging!;
+		const retried = withGuestLimits(this.cpu, this.vcpu, paging, () => {
+			try {
+				return this.cpu.run(1, options);
+			} finally {
+				paging.trapTraces = false;
+			}
+		});
+		this.catchUpWithGuestCode();
+		// The same fault with the guest's own limits is the guest's.
+		if (retried.kind === 'exception' && mayBeTruncatedAccess(this.cpu, retried.exception)) this.guestLimitFault = retried.exception;
+		return this.handleExit(retried, false) ?? this.stopAfterEvent();
 	}
 
 	private trapAndEmulate(exit: CpuExit, ins: GuestInstruction, entry: InstructionEntry, resumed: boolean): RunOutcome | undefined | 'not-emulated' {
@@ -445,16 +503,15 @@ export class Monitor {
 			throw error;
 		}
 		if (!result) return 'not-emulated';
-		this.completeEmulation(ins, site, result, { fromCpl, interruptible }, event);
+		this.completeEmulation(ins, site, result, fromCpl, interruptible, event);
 		this.cpu.instructionCount++;
 		return this.stopAfterEvent();
 	}
 
 	/** After an emulation (the instruction not yet retired): EIP, the STI shadow, the event's outcome, I/O and ring-change events, HLT. */
-	private completeEmulation(ins: GuestInstruction, site: Site, result: Emulated, before: { fromCpl: number; interruptible: boolean }, event: MonitorEvent | undefined): void {
-		const fromCpl = before.fromCpl;
+	private completeEmulation(ins: GuestInstruction, site: Site, result: Emulated, fromCpl: number, interruptible: boolean, event: MonitorEvent | undefined): void {
 		if (!result.transferred) this.cpu.eip = (site.eip + ins.length) >>> 0;
-		if (ins.code === 'Sti' && !before.interruptible) this.cpu.interruptsHeldUntil = this.cpu.instructionCount + 2;
+		if (ins.code === 'Sti' && !interruptible) this.cpu.interruptsHeldUntil = this.cpu.instructionCount + 2;
 		if (event) {
 			event.action = result.action;
 			event.detail = result.detail;
@@ -492,7 +549,7 @@ export class Monitor {
 			this.resyncTables();
 			const fromCpl = this.vcpu.cpl;
 			try {
-				reflect(this.cpu, this.vcpu, current);
+				reflect(this.cpu, this.vcpu, current, this.descriptors);
 				this.idle = false;
 				if (fromCpl !== this.vcpu.cpl && this.events.listening) this.emit('ring-change', '', `guest ring ${fromCpl} -> ${this.vcpu.cpl} (real ring ${this.cpu.cpl})`, { from: fromCpl, to: this.vcpu.cpl });
 				return true;
@@ -516,12 +573,13 @@ export class Monitor {
 	private callout(ins: GuestInstruction, entry: InstructionEntry, site: Site): void {
 		const cpu = this.cpu;
 		const kind = entry.class === 'sensitive' ? 'sensitive' : 'emulation';
-		const event = this.announce(kind, site, ins.text, `translated ${ins.text}: calling out to the monitor`, entry);
+		const event = this.events.listening ? this.announce(kind, site, ins.text, `translated ${ins.text}: calling out to the monitor`, entry) : undefined;
 		if (event === STOP) {
 			cpu.requestExit('event', { beforeInstruction: true });
 			return;
 		}
-		const before = { fromCpl: this.vcpu.cpl, interruptible: this.interruptsEnabled() };
+		const fromCpl = this.vcpu.cpl;
+		const interruptible = this.interruptsEnabled();
 		cpu.eip = site.eip;
 		let result: Emulated | undefined;
 		const paging = this.paging;
@@ -538,11 +596,8 @@ export class Monitor {
 		} finally {
 			if (paging) paging.trapTraces = trapping;
 		}
-		if (paging?.descriptorTablesWritten) {
-			paging.descriptorTablesWritten = false;
-			this.resyncTables();
-		}
-		this.completeEmulation(ins, site, result, before, event);
+		if (paging?.descriptorTablesWritten) this.resyncTables();
+		this.completeEmulation(ins, site, result, fromCpl, interruptible, event);
 		if (result.halt) cpu.requestExit('halt');
 	}
 
@@ -687,6 +742,7 @@ export class Monitor {
 		this.context ??= {
 			cpu: this.cpu, vcpu: this.vcpu, io: this.pc.io,
 			resyncTables: () => this.resyncTables(),
+			descriptors: this.descriptors,
 			invalidatePage: (at) => this.paging ? this.paging.invalidatePage(at) : this.cpu.invlpg(at),
 			syncHardwareControl: () => this.syncHardwareControl(),
 		};
@@ -699,11 +755,7 @@ export class Monitor {
 		const flags = cpu.getEflags();
 		vcpu.interruptFlag = (flags & Flag.IF) !== 0;
 		vcpu.iopl = (flags & Flag.IOPL) >>> 12;
-		vcpu.cr0 = cpu.cr0; vcpu.cr2 = cpu.cr2; vcpu.cr3 = cpu.cr3; vcpu.cr4 = cpu.cr4;
-		vcpu.gdtr = { ...cpu.gdtr }; vcpu.idtr = { ...cpu.idtr };
-		vcpu.ldtr = { ...cpu.ldtr }; vcpu.tr = { ...cpu.tr };
-		vcpu.dr.set(cpu.dr);
-		for (const [k, v] of cpu.msr) vcpu.msr.set(k, v);
+		copySystemRegisters(vcpu, cpu);
 	}
 
 	private enterCompressedMode(shadow: ShadowTables): void {
@@ -717,7 +769,7 @@ export class Monitor {
 		for (let s = Seg.ES; s <= Seg.GS; s++) {
 			const c = cpu.seg[s];
 			if (!c.usable || c.system) continue;
-			const d = compress(decodeSegment(encodeSegment({ base: c.base, limit: c.limit, type: c.type, system: false, dpl: c.dpl, present: c.present, big: c.big, granular: c.limit > 0xfffff })));
+			const d = compress(decodeSegment(encodeSegment({ base: c.base, limit: c.limit, type: c.type, system: false, dpl: c.dpl, present: c.present, big: c.big, granular: c.limit > 0xfffff })), shadow.region.base);
 			const selector = s === Seg.CS || s === Seg.SS ? (c.selector & 0xfffc) | realRing(vcpu.cpl) : c.selector;
 			cpu.seg[s] = { ...c, selector, dpl: d.dpl, limit: d.limit };
 		}
@@ -727,18 +779,36 @@ export class Monitor {
 		this.syncHardwareControl();
 	}
 
+	/**
+	 * When the guest's active page directory maps the slot of the monitor's
+	 * region, the region moves to a free slot (monitor-relocation.ts). With no
+	 * free slot the run ends with NoFreeMonitorSlot, the monitor unchanged.
+	 */
+	private followGuestMappings(): void {
+		const { shadow, paging } = this;
+		if (!shadow || !paging) return;
+		paging.monitorSlotWritten = false;
+		const moved = relocateIfMapped(this.cpu, this.vcpu, shadow, paging);
+		if (moved && this.events.listening) {
+			this.emit('monitor-relocation', '', `the guest maps ${hex(moved.from)}-${hex(moved.from + 0x3fffff)}: moved the monitor's region (shadow GDT, IDT, TSS) to ${hex(moved.to)}`, { from: moved.from, to: moved.to });
+		}
+	}
+
 	private resyncTables(): void {
 		const { shadow, paging } = this;
 		if (!shadow || !paging) return;
 		const { gdtr, ldtr } = this.vcpu;
 		const from = this.tablesSyncedFrom;
+		// A traced store into a descriptor table leaves the flag set until this rebuild, which clears it.
 		if (!this.tablesStale && !paging.descriptorTablesWritten && from.mappings === paging.mappingGeneration
 			&& from.gdtBase === gdtr.base && from.gdtLimit === gdtr.limit
 			&& from.ldtUsable === ldtr.usable && from.ldtBase === ldtr.base && from.ldtLimit === ldtr.limit) {
-			shadow.syncTss(this.cpu, this.vcpu);
+			// The shadow TSS is left as it is: its ring-1 stack serves hardware deliveries, and the monitor
+			// delivers everything itself (reflect reads the guest's TSS at each one); it follows at rebuilds.
 			return;
 		}
 		paging.descriptorTablesWritten = false;
+		this.descriptors.clear();
 		shadow.syncGdt(this.cpu, this.vcpu);
 		shadow.syncTss(this.cpu, this.vcpu);
 		paging.traceDescriptorTables(ldtr.usable ? [gdtr, ldtr] : [gdtr]);
@@ -759,6 +829,8 @@ export class Monitor {
 		cpu.cr2 = vcpu.cr2;
 		cpu.cr4 = vcpu.cr4;
 		const pagingChanged = paging.setGuestControl(vcpu);
+		// Another address space, or paging turned on: its directory may map the monitor's slot.
+		if (pagingChanged) this.followGuestMappings();
 		cpu.ldtr = { ...vcpu.ldtr };
 		this.shadow?.syncTss(cpu, vcpu);
 		if (pagingChanged) cpu.flushTlb();

@@ -9,6 +9,7 @@ import { CpuException, Vector } from '../x86/exceptions';
 import { lookupCode } from '../x86/instruction-table';
 import { Cr0, Flag, Reg, Seg } from '../x86/registers';
 import type { SystemCpu } from '../x86/system/system-cpu';
+import type { GuestDescriptors } from './guest-descriptors';
 import { readGuestDescriptor, loadGuestSegment } from './guest-state';
 import { effectiveAddress, readOperand, writeOperand, type GuestInstruction, type Operand } from './guest-instruction';
 import type { VirtualCpu } from './virtual-cpu';
@@ -24,6 +25,8 @@ export interface EmulationContext {
 	syncHardwareControl(): void;
 	/** INVLPG: drops the page's translation, shadow entry included. Without it the hardware's TLB entry alone goes. */
 	invalidatePage?(linear: LinearAddress): void;
+	/** The guest's descriptors, remembered while the shadow GDT is current (read after `resyncTables`). Without it they are read afresh. */
+	descriptors?: GuestDescriptors;
 }
 
 export interface Emulated {
@@ -36,6 +39,19 @@ export interface Emulated {
 	transferred?: boolean;
 	/** An I/O access the monitor performed. */
 	io?: { port: number; size: IoSize; direction: 'in' | 'out'; value: number };
+}
+
+/**
+ * An emulation whose words are formatted only when an event shows them: the
+ * instructions a guest traps on in a loop (port I/O, CR3 writes, INVLPG) would
+ * otherwise spend as long formatting text nobody reads as emulating.
+ */
+class Described implements Emulated {
+	constructor(private readonly words: () => string, readonly detail?: Emulated['detail'], readonly io?: Emulated['io']) {}
+
+	get action(): string {
+		return this.words();
+	}
 }
 
 const MSR_TSC = 0x10;
@@ -136,13 +152,13 @@ export function emulatePrivileged(ctx: EmulationContext, ins: GuestInstruction):
 			else if (a.index === 3) vcpu.cr3 = value;
 			else vcpu.cr4 = value;
 			ctx.syncHardwareControl();
-			return { action: `emulated MOV CR${a.index}: CR${a.index} := ${hex(value)}`, detail: { cr: a.index, value } };
+			return new Described(() => `emulated MOV CR${a.index}: CR${a.index} := ${hex(value)}`, { cr: a.index, value });
 		}
 		case 'Mov_r32_cr': {
 			if (b.kind !== 'cr' || ![0, 2, 3, 4].includes(b.index)) throw new CpuException(Vector.UD);
 			const value = [vcpu.cr0, 0, vcpu.cr2, vcpu.cr3, vcpu.cr4][b.index] >>> 0;
 			writeOperand(cpu, a, value);
-			return { action: `emulated MOV from CR${b.index}: ${hex(value)}`, detail: { cr: b.index, value } };
+			return new Described(() => `emulated MOV from CR${b.index}: ${hex(value)}`, { cr: b.index, value });
 		}
 		case 'Mov_dr_r32': {
 			if (a.kind !== 'dr') throw new CpuException(Vector.UD);
@@ -162,7 +178,7 @@ export function emulatePrivileged(ctx: EmulationContext, ins: GuestInstruction):
 			const at = effectiveAddress(cpu, a as Extract<Operand, { kind: 'mem' }>);
 			if (ctx.invalidatePage) ctx.invalidatePage(at);
 			else cpu.invlpg(at);
-			return { action: `emulated INVLPG ${hex(at)}`, detail: { address: at } };
+			return new Described(() => `emulated INVLPG ${hex(at)}`, { address: at });
 		}
 		case 'Hlt':
 			return { action: 'emulated HLT: virtual CPU idles until an interrupt', halt: true };
@@ -193,7 +209,7 @@ export function emulatePrivileged(ctx: EmulationContext, ins: GuestInstruction):
 			const on = ins.code === 'Sti';
 			if (vcpu.cpl === 0) vcpu.interruptFlag = on;
 			else cpu.setEflags(on ? cpu.getEflags() | Flag.IF : cpu.getEflags() & ~Flag.IF);
-			return { action: `emulated ${on ? 'STI: virtual IF := 1' : 'CLI: virtual IF := 0'}`, detail: { interruptFlag: on } };
+			return new Described(() => `emulated ${on ? 'STI: virtual IF := 1' : 'CLI: virtual IF := 0'}`, { interruptFlag: on });
 		}
 		default:
 			return emulateIo(ctx, ins, a, b);
@@ -208,7 +224,7 @@ function emulateIo(ctx: EmulationContext, ins: GuestInstruction, a: Operand, b: 
 		if (!guestIoAllowed(ctx, port, size)) throw new CpuException(Vector.GP, 0);
 		const value = ctx.io.read(port, size);
 		writeRegister(cpu, a, value);
-		return { action: `emulated IN from port ${hex(port, 4)}: ${hex(value, size * 2)}`, detail: { port, value, size }, io: { port, size, direction: 'in', value } };
+		return new Described(() => `emulated IN from port ${hex(port, 4)}: ${hex(value, size * 2)}`, { port, value, size }, { port, size, direction: 'in', value });
 	}
 	if (ins.code.startsWith('Out_')) {
 		const port = portOperand(cpu, a);
@@ -216,7 +232,7 @@ function emulateIo(ctx: EmulationContext, ins: GuestInstruction, a: Operand, b: 
 		if (!guestIoAllowed(ctx, port, size)) throw new CpuException(Vector.GP, 0);
 		const value = readOperand(cpu, b, size);
 		ctx.io.write(port, size, value);
-		return { action: `emulated OUT to port ${hex(port, 4)}: ${hex(value, size * 2)}`, detail: { port, value, size }, io: { port, size, direction: 'out', value } };
+		return new Described(() => `emulated OUT to port ${hex(port, 4)}: ${hex(value, size * 2)}`, { port, value, size }, { port, size, direction: 'out', value });
 	}
 	const size: IoSize = ins.code.startsWith('Insb') || ins.code.startsWith('Outsb') ? 1 : ins.code.startsWith('Insw') || ins.code.startsWith('Outsw') ? 2 : 4;
 	const port = cpu.regs[Reg.EDX] & 0xffff;

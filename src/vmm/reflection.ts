@@ -8,8 +8,9 @@ import { linear } from '../x86/addresses';
 import { CpuException, Vector, type InterruptSource } from '../x86/exceptions';
 import { Flag, Reg, Seg } from '../x86/registers';
 import type { SystemCpu } from '../x86/system/system-cpu';
-import { compress, decodeGate, toSegmentCache } from './descriptors';
-import { guestEflags, guestSelector, readGuestDescriptor, realRing } from './guest-state';
+import { decodeGate, toSegmentCache } from './descriptors';
+import { uncachedDescriptors, type GuestDescriptors } from './guest-descriptors';
+import { guestEflags, guestSelector, realRing } from './guest-state';
 import { guestRing0Stack } from './shadow-tables';
 import type { VirtualCpu } from './virtual-cpu';
 
@@ -28,10 +29,11 @@ export interface ReflectionResult {
 	toCpl: number;
 }
 
-export function reflect(cpu: SystemCpu, vcpu: VirtualCpu, r: Reflection): ReflectionResult {
+export function reflect(cpu: SystemCpu, vcpu: VirtualCpu, r: Reflection, descriptors: GuestDescriptors = uncachedDescriptors): ReflectionResult {
 	const ext = r.source === 'external' || r.source === 'fault' || r.source === 'trap' ? 1 : 0;
 	const gateError = (r.vector << 3) | 2 | ext;
 	if (r.vector * 8 + 7 > vcpu.idtr.limit) throw new CpuException(Vector.GP, gateError);
+	// The gate is read every time (the IDT is not traced); the descriptors it names come from the monitor's cache.
 	const gate = decodeGate({
 		low: cpu.readLinear32(linear(vcpu.idtr.base + r.vector * 8), false),
 		high: cpu.readLinear32(linear(vcpu.idtr.base + r.vector * 8 + 4), false),
@@ -43,41 +45,46 @@ export function reflect(cpu: SystemCpu, vcpu: VirtualCpu, r: Reflection): Reflec
 
 	const codeError = (gate.selector & 0xfffc) | ext;
 	if ((gate.selector & 0xfffc) === 0) throw new CpuException(Vector.GP, ext);
-	const code = readGuestDescriptor(cpu, vcpu, gate.selector);
-	if (code.system || (code.type & 8) === 0 || code.dpl > vcpu.cpl) throw new CpuException(Vector.GP, codeError);
-	if (!code.present) throw new CpuException(Vector.NP, codeError);
-	const conforming = (code.type & 4) !== 0;
-	const toCpl = conforming ? vcpu.cpl : code.dpl;
+	const code = descriptors.lookup(cpu, vcpu, gate.selector);
+	if (code.guest.system || (code.guest.type & 8) === 0 || code.guest.dpl > vcpu.cpl) throw new CpuException(Vector.GP, codeError);
+	if (!code.guest.present) throw new CpuException(Vector.NP, codeError);
+	const conforming = (code.guest.type & 4) !== 0;
+	const toCpl = conforming ? vcpu.cpl : code.guest.dpl;
 	const fromCpl = vcpu.cpl;
 
 	const flags = guestEflags(cpu, vcpu);
-	const frame: number[] = [];
 	let stackSeg = cpu.seg[Seg.SS];
 	let esp = cpu.regs[Reg.ESP] >>> 0;
-	if (toCpl < fromCpl) {
+	const stackSwitch = toCpl < fromCpl;
+	let outerSs = 0;
+	const outerEsp = esp;
+	if (stackSwitch) {
 		const stack = guestRing0Stack(cpu, vcpu);
 		if (!stack) throw new CpuException(Vector.TS, vcpu.tr.selector & 0xfffc);
 		const ssError = (stack.ss & 0xfffc) | ext;
 		if ((stack.ss & 0xfffc) === 0 || (stack.ss & 3) !== toCpl) throw new CpuException(Vector.TS, ssError);
-		const ss = readGuestDescriptor(cpu, vcpu, stack.ss);
-		if (ss.system || (ss.type & 0xa) !== 2 || ss.dpl !== toCpl) throw new CpuException(Vector.TS, ssError);
-		if (!ss.present) throw new CpuException(Vector.SS, ssError);
-		frame.push(guestSelector(cpu, vcpu, Seg.SS), esp);
-		stackSeg = toSegmentCache((stack.ss & 0xfffc) | realRing(toCpl), compress(ss));
+		const ss = descriptors.lookup(cpu, vcpu, stack.ss);
+		if (ss.guest.system || (ss.guest.type & 0xa) !== 2 || ss.guest.dpl !== toCpl) throw new CpuException(Vector.TS, ssError);
+		if (!ss.guest.present) throw new CpuException(Vector.SS, ssError);
+		outerSs = guestSelector(cpu, vcpu, Seg.SS);
+		stackSeg = toSegmentCache((stack.ss & 0xfffc) | realRing(toCpl), ss.compressed);
 		esp = stack.esp;
 	}
-	frame.push(flags, guestSelector(cpu, vcpu, Seg.CS), r.returnEip >>> 0);
-	if (r.errorCode !== undefined) frame.push(r.errorCode);
 
 	// Everything that can fault is checked or written before any register changes: a fault here leaves the guest state as it was.
-	for (const value of frame) {
-		esp = (esp - 4) >>> 0;
-		cpu.writeLinear32(linear(stackSeg.base + esp), value, false);
+	const base = stackSeg.base;
+	if (stackSwitch) {
+		esp = pushOn(cpu, base, esp, outerSs);
+		esp = pushOn(cpu, base, esp, outerEsp);
 	}
+	esp = pushOn(cpu, base, esp, flags);
+	esp = pushOn(cpu, base, esp, guestSelector(cpu, vcpu, Seg.CS));
+	esp = pushOn(cpu, base, esp, r.returnEip >>> 0);
+	if (r.errorCode !== undefined) esp = pushOn(cpu, base, esp, r.errorCode);
 
 	cpu.seg[Seg.SS] = stackSeg;
 	cpu.regs[Reg.ESP] = esp;
-	cpu.seg[Seg.CS] = toSegmentCache((gate.selector & 0xfffc) | realRing(toCpl), compress(code));
+	cpu.seg[Seg.CS] = toSegmentCache((gate.selector & 0xfffc) | realRing(toCpl), code.compressed);
 	cpu.eip = gate.offset;
 	cpu.cpl = realRing(toCpl);
 	vcpu.cpl = toCpl;
@@ -85,4 +92,11 @@ export function reflect(cpu: SystemCpu, vcpu: VirtualCpu, r: Reflection): Reflec
 	else vcpu.interruptFlag = (flags & Flag.IF) !== 0;
 	cpu.setEflags((cpu.getEflags() & ~(Flag.TF | Flag.NT | Flag.RF | Flag.VM | Flag.IOPL)) | Flag.IF);
 	return { handlerCs: gate.selector, handlerEip: gate.offset, fromCpl, toCpl };
+}
+
+/** Writes `value` just below `esp` on the stack whose segment starts at `base`; returns the new ESP. */
+function pushOn(cpu: SystemCpu, base: number, esp: number, value: number): number {
+	const at = (esp - 4) >>> 0;
+	cpu.writeLinear32(linear(base + at), value, false);
+	return at;
 }

@@ -1,7 +1,8 @@
 // The tables the hardware really uses while the guest kernel runs
-// de-privileged. They live in the monitor's 4 MiB region at 0xFFC00000, which
-// the shadow page tables map for supervisor accesses only; guest segments are
-// truncated below it, so the guest can neither see nor change them.
+// de-privileged. They live in the monitor's 4 MiB region (at 0xFFC00000 until
+// the guest maps that slot: monitor-region.ts), which the shadow page tables
+// map for supervisor accesses only; guest segments are truncated below it, so
+// the guest can neither see nor change them.
 //
 // Synchronisation points: the shadow GDT is rebuilt from the guest's GDT on
 // LGDT, on every segment-load trap, and before every reflection into the
@@ -13,7 +14,8 @@ import { linear } from '../x86/addresses';
 import { CpuException } from '../x86/exceptions';
 import type { SegmentCache, TableRegister } from '../x86/registers';
 import type { SystemCpu } from '../x86/system/system-cpu';
-import { compress, decodeSegment, encodeSegment, MONITOR_BASE, type SegmentDescriptor } from './descriptors';
+import { compress, decodeSegment, encodeSegment, type SegmentDescriptor } from './descriptors';
+import { MonitorRegion } from './monitor-region';
 import type { VirtualCpu } from './virtual-cpu';
 
 export const MONITOR_WINDOW_BYTES = 4 * 1024 * 1024;
@@ -22,45 +24,73 @@ const GDT_BYTES = 0x10000;
 const TSS_OFFSET = 0x10000;
 const TSS_BYTES = 104;
 const IDT_OFFSET = 0x11000;
+/**
+ * The region's bytes the hardware itself writes: the accessed and busy bits of
+ * the shadow GDT. The shadow page tables map the rest read-only, so a write the
+ * monitor makes for the guest (a pushed frame, a callout's store) at a linear
+ * address in the monitor's slot faults as the guest's #PF instead of landing
+ * in the monitor's tables.
+ */
+export const HARDWARE_WRITTEN_BYTES = GDT_OFFSET + GDT_BYTES;
 /** The last GDT slot holds the monitor's TSS: guests rarely fill a whole 64 KiB GDT. */
 export const SHADOW_TSS_SELECTOR = 0xfff8;
+
+export interface ShadowTablesState {
+	window: Uint8Array;
+	lastGuestGdt: Uint8Array;
+	lastGuestBase: number;
+	lastMonitorBase: number;
+	monitorBase: number;
+}
 
 export class ShadowTables {
 	private readonly view: DataView;
 	/** The guest GDT bytes the shadow was last built from. */
 	private lastGuestGdt: Uint8Array = new Uint8Array(0);
 	private lastGuestBase = -1;
+	/** The monitor base the shadow GDT's limits were cut below. */
+	private lastMonitorBase = -1;
 
-	readonly gdtr: TableRegister = { base: MONITOR_BASE + GDT_OFFSET, limit: GDT_BYTES - 1 };
-	/** Left empty: under ring compression the monitor delivers to the guest in software, so any hardware delivery is a monitor bug and ends in a triple fault. */
-	readonly idtr: TableRegister = { base: MONITOR_BASE + IDT_OFFSET, limit: 0x7ff };
-	readonly tr: SegmentCache = {
-		selector: SHADOW_TSS_SELECTOR, base: MONITOR_BASE + TSS_OFFSET, limit: TSS_BYTES - 1,
-		type: 0xb, system: true, dpl: 0, present: true, big: false, usable: true,
-	};
-
-	/** `window`: the monitor's region, which the shadow page tables map at MONITOR_BASE. */
-	constructor(readonly window = new Uint8Array(MONITOR_WINDOW_BYTES)) {
+	/** `window`: the monitor's region, which the shadow page tables map at `region.base`. */
+	constructor(readonly window = new Uint8Array(MONITOR_WINDOW_BYTES), readonly region = new MonitorRegion()) {
 		this.view = new DataView(window.buffer, window.byteOffset, MONITOR_WINDOW_BYTES);
 		// The I/O map base points past the TSS limit, so no port is allowed by the bitmap: every IN/OUT at ring 1 or 3 traps.
 		this.view.setUint16(TSS_OFFSET + 102, TSS_BYTES, true);
 	}
 
-	/** Rebuilds the shadow GDT when the guest's table changed since the last build. Returns true when it did. */
+	/** The hardware GDTR: the shadow GDT where the region is now. */
+	get gdtr(): TableRegister {
+		return { base: this.region.base + GDT_OFFSET, limit: GDT_BYTES - 1 };
+	}
+
+	/** Left empty: under ring compression the monitor delivers to the guest in software, so any hardware delivery is a monitor bug and ends in a triple fault. */
+	get idtr(): TableRegister {
+		return { base: this.region.base + IDT_OFFSET, limit: 0x7ff };
+	}
+
+	get tr(): SegmentCache {
+		return {
+			selector: SHADOW_TSS_SELECTOR, base: this.region.base + TSS_OFFSET, limit: TSS_BYTES - 1,
+			type: 0xb, system: true, dpl: 0, present: true, big: false, usable: true,
+		};
+	}
+
+	/** Rebuilds the shadow GDT when the guest's table (or the monitor's place) changed since the last build. Returns true when it did. */
 	syncGdt(cpu: SystemCpu, vcpu: VirtualCpu): boolean {
 		const guest = readGuestTable(cpu, vcpu.gdtr);
-		if (vcpu.gdtr.base === this.lastGuestBase && sameBytes(guest, this.lastGuestGdt)) return false;
+		if (vcpu.gdtr.base === this.lastGuestBase && this.region.base === this.lastMonitorBase && sameBytes(guest, this.lastGuestGdt)) return false;
 		this.window.fill(0, GDT_OFFSET, GDT_OFFSET + GDT_BYTES);
 		const guestView = new DataView(guest.buffer);
 		for (let offset = 8; offset + 8 <= guest.length; offset += 8) {
 			const d = decodeSegment({ low: guestView.getUint32(offset, true), high: guestView.getUint32(offset + 4, true) });
 			// Bits the decoded form does not carry (AVL, accessed) are kept from the guest's descriptor.
 			const keep = guestView.getUint32(offset + 4, true) & (1 << 20);
-			this.writeDescriptor(offset, compress(d), keep);
+			this.writeDescriptor(offset, compress(d, this.region.base), keep);
 		}
 		if (guest.length <= SHADOW_TSS_SELECTOR) this.writeDescriptor(SHADOW_TSS_SELECTOR, this.tssDescriptor(), 0);
 		this.lastGuestGdt = guest;
 		this.lastGuestBase = vcpu.gdtr.base;
+		this.lastMonitorBase = this.region.base;
 		return true;
 	}
 
@@ -78,14 +108,17 @@ export class ShadowTables {
 		return decodeSegment({ low: this.view.getUint32(offset, true), high: this.view.getUint32(offset + 4, true) });
 	}
 
-	saveState(): { window: Uint8Array; lastGuestGdt: Uint8Array; lastGuestBase: number } {
-		return { window: this.window.slice(), lastGuestGdt: this.lastGuestGdt.slice(), lastGuestBase: this.lastGuestBase };
+	saveState(): ShadowTablesState {
+		return { window: this.window.slice(), lastGuestGdt: this.lastGuestGdt.slice(), lastGuestBase: this.lastGuestBase, lastMonitorBase: this.lastMonitorBase, monitorBase: this.region.base };
 	}
 
-	loadState(s: { window: Uint8Array; lastGuestGdt: Uint8Array; lastGuestBase: number }): void {
+	/** The region's place comes back too; the caller moves the hardware and the shadow page tables to it. */
+	loadState(s: ShadowTablesState): void {
 		this.window.set(s.window);
 		this.lastGuestGdt = s.lastGuestGdt.slice();
 		this.lastGuestBase = s.lastGuestBase;
+		this.lastMonitorBase = s.lastMonitorBase;
+		this.region.base = s.monitorBase;
 	}
 
 	private tssDescriptor(): SegmentDescriptor {

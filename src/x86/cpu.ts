@@ -8,7 +8,7 @@ import type { IoBus, InterruptLine, MemoryBus } from './bus';
 import type { InterruptSource } from './exceptions';
 import { CpuException, Vector } from './exceptions';
 import { EFLAGS_VALID, FlagState } from './lazy-flags';
-import { walk } from './paging';
+import { tryWalk } from './paging';
 import { Cr0, Flag, IOPL_SHIFT, Reg, Seg } from './registers';
 import { interruptReady, runCpu, type CpuExit, type RunOptions } from './run';
 import { restoreState, saveState, type CpuSnapshot } from './snapshot';
@@ -178,15 +178,13 @@ export class Cpu extends FlagState {
 			this.tlb.fill(page, linear, TlbRight.SupervisorRead | TlbRight.UserRead | TlbRight.SupervisorWrite | TlbRight.UserWrite);
 			return linear;
 		}
-		let t;
-		try {
-			t = walk(this, linear, write, user);
-		} catch (e) {
+		const t = tryWalk(this, linear, write, user);
+		if (typeof t === 'number') {
 			// Under shadow paging the monitor resolves the miss: it returns where this one access goes (not cached), or throws.
-			if (this.pageFaultHandler && e instanceof CpuException) return this.pageFaultHandler(linear, write, user) >>> 0;
-			throw e;
+			if (this.pageFaultHandler) return this.pageFaultHandler(linear, write, user) >>> 0;
+			throw new CpuException(Vector.PF, t, linear);
 		}
-		this.tlb.fill(page, t.frame, t.rights);
+		this.tlb.fill(page, t.frame, t.rights, t.large);
 		return (t.frame | (linear & 0xfff)) >>> 0;
 	}
 
@@ -297,11 +295,15 @@ export class Cpu extends FlagState {
 		this.writeBytes(linear, value, 4, user);
 	}
 
-	/** A write on the slow path: both pages are checked before any byte changes. */
+	/**
+	 * A write on the slow path: both pages are checked before any byte changes.
+	 * A fault on the second page is reported at its first byte, the first byte
+	 * of the access that lies there, as the hardware reports it.
+	 */
 	private writeBytes(linear: number, value: number, size: number, user: boolean): void {
 		const first = this.fill(linear, true, user);
 		const lastLinear = (linear + size - 1) >>> 0;
-		if ((lastLinear >>> 12) !== (linear >>> 12)) this.fill(lastLinear, true, user);
+		if ((lastLinear >>> 12) !== (linear >>> 12)) this.fill((lastLinear & ~0xfff) >>> 0, true, user);
 		else {
 			if (size === 2) this.physWrite16(first, value);
 			else this.physWrite32(first, value);
@@ -355,7 +357,7 @@ export class Cpu extends FlagState {
 		const linear = this.segLinear(seg, offset, 8, true);
 		const user = this.cpl === 3;
 		this.fill(linear, true, user);
-		this.fill(linear + 7, true, user);
+		if (((linear + 7) >>> 12) !== (linear >>> 12)) this.fill(((linear + 7) & ~0xfff) >>> 0, true, user);
 		this.writeLinear32(linear, lo, user);
 		this.writeLinear32(linear + 4, hi, user);
 	}

@@ -21,20 +21,32 @@ export interface Translation {
 	frame: number;
 	/** TlbRight bits this translation grants without another walk. */
 	rights: number;
+	/** Through a 4 MiB page (CR4.PSE): INVLPG anywhere in it drops it. */
+	large: boolean;
 }
 
 /**
  * Translates `linear` for one access or throws #PF with the exact error code
- * and the faulting address. Accessed and dirty bits are set only when the
- * access succeeds (our choice: the SDM allows setting A in entries a faulting
- * walk used, but does not require it).
+ * and the faulting address.
  */
 export function walk(ctx: PageWalkContext, linear: number, write: boolean, user: boolean): Translation {
-	const fault = (present: boolean): CpuException =>
-		new CpuException(Vector.PF, (present ? PageFaultCode.Present : 0) | (write ? PageFaultCode.Write : 0) | (user ? PageFaultCode.User : 0), linear >>> 0);
+	const t = tryWalk(ctx, linear, write, user);
+	if (typeof t === 'number') throw new CpuException(Vector.PF, t, linear >>> 0);
+	return t;
+}
+
+/**
+ * The walk without the throw: the translation, or the #PF error code the
+ * access raises. A monitor that decides what a miss means (shadow paging) asks
+ * this way, so a walk that misses costs no unwind. Accessed and dirty bits are
+ * set only when the access succeeds (our choice: the SDM allows setting A in
+ * entries a faulting walk used, but does not require it).
+ */
+export function tryWalk(ctx: PageWalkContext, linear: number, write: boolean, user: boolean): Translation | number {
+	const denied = (write ? PageFaultCode.Write : 0) | (user ? PageFaultCode.User : 0);
 	const pdeAddress = ((ctx.cr3 & ~0xfff) + ((linear >>> 22) << 2)) >>> 0;
 	const pde = ctx.readPhysical32(pdeAddress);
-	if (!(pde & PRESENT)) throw fault(false);
+	if (!(pde & PRESENT)) return denied;
 	const wp = (ctx.cr0 & Cr0.WP) !== 0;
 	const large = (pde & LARGE) !== 0 && (ctx.cr4 & Cr4.PSE) !== 0;
 	let userOk: boolean;
@@ -47,12 +59,12 @@ export function walk(ctx: PageWalkContext, linear: number, write: boolean, user:
 	} else {
 		pteAddress = ((pde & ~0xfff) + (((linear >>> 12) & 0x3ff) << 2)) >>> 0;
 		pte = ctx.readPhysical32(pteAddress);
-		if (!(pte & PRESENT)) throw fault(false);
+		if (!(pte & PRESENT)) return denied;
 		userOk = (pde & USER) !== 0 && (pte & USER) !== 0;
 		writeOk = (pde & WRITABLE) !== 0 && (pte & WRITABLE) !== 0;
 	}
-	if (user && !userOk) throw fault(true);
-	if (write && !writeOk && (user || wp)) throw fault(true);
+	if (user && !userOk) return denied | PageFaultCode.Present;
+	if (write && !writeOk && (user || wp)) return denied | PageFaultCode.Present;
 
 	let dirty: boolean;
 	let frame: number;
@@ -73,5 +85,5 @@ export function walk(ctx: PageWalkContext, linear: number, write: boolean, user:
 		if (writeOk || !wp) rights |= TlbRight.SupervisorWrite;
 		if (writeOk && userOk) rights |= TlbRight.UserWrite;
 	}
-	return { frame, rights };
+	return { frame, rights, large };
 }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compress, decodeSegment, encodeSegment, MONITOR_BASE } from '../../src/vmm/descriptors';
+import { compress, decodeSegment, encodeSegment } from '../../src/vmm/descriptors';
+import { TOP_MONITOR_BASE as MONITOR_BASE } from '../../src/vmm/monitor-region';
 import { ShadowTables, SHADOW_TSS_SELECTOR } from '../../src/vmm/shadow-tables';
 import { VirtualCpu } from '../../src/vmm/virtual-cpu';
 import { FlatCpu } from './flat-cpu';
@@ -8,7 +9,7 @@ import { FlatCpu } from './flat-cpu';
 test('a flat DPL-0 code descriptor is compressed to DPL 1 and ends below the monitor', () => {
 	const flat = decodeSegment({ low: 0x0000ffff, high: 0x00cf9a00 });
 	assert.equal(flat.limit, 0xffffffff);
-	const c = compress(flat);
+	const c = compress(flat, MONITOR_BASE);
 	assert.equal(c.dpl, 1);
 	assert.equal(c.limit, MONITOR_BASE - 1);
 	const round = decodeSegment(encodeSegment(c));
@@ -16,11 +17,11 @@ test('a flat DPL-0 code descriptor is compressed to DPL 1 and ends below the mon
 });
 
 test('ring-3 descriptors keep their DPL and system descriptors are copied', () => {
-	const user = compress(decodeSegment({ low: 0x0000ffff, high: 0x00cff200 }));
+	const user = compress(decodeSegment({ low: 0x0000ffff, high: 0x00cff200 }), MONITOR_BASE);
 	assert.equal(user.dpl, 3);
 	assert.equal(user.limit, MONITOR_BASE - 1);
 	const tss = decodeSegment({ low: 0x20000067, high: 0x00008900 });
-	assert.deepEqual(compress(tss), tss);
+	assert.deepEqual(compress(tss, MONITOR_BASE), tss);
 });
 
 test('the shadow GDT mirrors the guest GDT compressed, with the monitor TSS in the last slot', () => {

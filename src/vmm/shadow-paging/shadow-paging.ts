@@ -13,10 +13,12 @@
 // the hardware would; a page whose guest D bit is clear is shadowed read-only,
 // so the first write comes back here and sets D.
 
-import { CpuException, PageFaultCode, Vector } from '../../x86/exceptions';
-import { walk, type PageWalkContext, type Translation } from '../../x86/paging';
+import { CpuException, Vector } from '../../x86/exceptions';
+import { tryWalk, walk, type PageWalkContext, type Translation } from '../../x86/paging';
 import { Cr0, Cr4 } from '../../x86/registers';
 import { TlbRight } from '../../x86/tlb';
+import type { MonitorRegion } from '../monitor-region';
+import { HARDWARE_WRITTEN_BYTES } from '../shadow-tables';
 import type { MonitorMemory } from './monitor-memory';
 import { TraceFault, type TraceKind } from './trace-fault';
 
@@ -93,6 +95,10 @@ export class ShadowPaging {
 	trapTraces = false;
 	/** A traced descriptor-table page was written: the monitor resyncs its shadow GDT. */
 	descriptorTablesWritten = false;
+	/** The guest wrote the directory entry of the monitor's slot: the monitor checks whether it must move. */
+	monitorSlotWritten = false;
+	/** The monitor's slot is unmapped for one guest instruction (truncated-access.ts): accesses there go by the guest's tables. */
+	private monitorHidden = false;
 	/**
 	 * Counts changes to the guest's linear-to-physical mappings as the monitor
 	 * sees them (traced table stores, INVLPG, address-space switches, resets):
@@ -114,7 +120,7 @@ export class ShadowPaging {
 	/** The guest's tables walked without setting accessed or dirty bits. */
 	private readonly quietWalk: PageWalkContext;
 
-	constructor(private readonly cpu: ShadowedCpu, private readonly memory: MonitorMemory, readonly monitorLinearBase: number) {
+	constructor(private readonly cpu: ShadowedCpu, private readonly memory: MonitorMemory, private readonly region: MonitorRegion) {
 		const inMonitor = (a: number): boolean => this.memory.contains(a >>> 0);
 		this.guestWalk = {
 			cr0: 0, cr3: 0, cr4: 0,
@@ -170,19 +176,25 @@ export class ShadowPaging {
 	 * (a true fault) or a TraceFault.
 	 */
 	resolve(linear: number, write: boolean, user: boolean): number {
-		this.checkOutsideMonitor(linear);
-		// Thrown from here, a true fault crosses no catch clause of the monitor's: each rethrow would cost as much as the throw.
-		const fault = this.root().key === IDENTITY ? undefined : guestFault(this.guestWalk, linear, write, user);
-		if (fault) {
-			this.statistics.trueFaults++;
-			throw fault;
+		if (this.region.contains(linear)) return this.resolveInMonitorSlot(linear, write, user);
+		linear >>>= 0;
+		let t: Translation;
+		if (this.root().key === IDENTITY) t = { frame: (linear & ~0xfff) >>> 0, rights: ALL_RIGHTS, large: false };
+		else {
+			// One walk of the guest's tables decides: a refusal is the guest's fault, thrown from here so it crosses no catch clause of the monitor's.
+			const walked = tryWalk(this.guestWalk, linear, write, user);
+			if (typeof walked === 'number') {
+				this.statistics.trueFaults++;
+				throw new CpuException(Vector.PF, walked, linear);
+			}
+			t = walked;
 		}
 		try {
-			return this.fill(linear >>> 0, write, user);
+			return this.fill(linear, t, write);
 		} catch (e) {
 			if (!(e instanceof PoolExhausted)) throw e;
 			this.reset();
-			return this.fill(linear >>> 0, write, user);
+			return this.fill(linear, t, write);
 		}
 	}
 
@@ -243,21 +255,63 @@ export class ShadowPaging {
 		return this.active;
 	}
 
-	private checkOutsideMonitor(linear: number): void {
-		if (linear >>> 22 === this.monitorLinearBase >>> 22) {
-			throw new Error(`the guest reached linear ${hexAddress(linear)}, inside the monitor's region; guests that map the top 4 MiB are not supported`);
+	/**
+	 * An access the hardware could not make in the monitor's slot: a user
+	 * access (the slot is supervisor-only), or any access while the slot is
+	 * hidden. The guest's own tables decide: their fault is the guest's, and an
+	 * access they allow (paging off, or a mapping the monitor has not moved away
+	 * from yet) goes where they say, for this one access, never into the
+	 * monitor's memory and never cached in a shadow entry.
+	 */
+	private resolveInMonitorSlot(linear: number, write: boolean, user: boolean): number {
+		let frame = (linear & ~0xfff) >>> 0;
+		if (this.root().key !== IDENTITY) {
+			const walked = tryWalk(this.guestWalk, linear, write, user);
+			if (typeof walked === 'number') {
+				this.statistics.trueFaults++;
+				throw new CpuException(Vector.PF, walked, linear >>> 0);
+			}
+			frame = walked.frame;
 		}
+		return ((this.memory.contains(frame) ? OPEN_BUS_FRAME : frame) | (linear & 0xfff)) >>> 0;
 	}
 
-	/** Fills the shadow entry for an access the guest's tables allow (resolve has ruled out a true fault). */
-	private fill(linear: number, write: boolean, user: boolean): number {
+	/** Whether the guest's active page directory maps directory slot `index` (never with paging off: the monitor cannot move away from an identity map). */
+	guestMapsSlot(index: number): boolean {
+		const key = this.root().key;
+		return key !== IDENTITY && (this.guestWalk.readPhysical32((key + index * 4) >>> 0) & PRESENT) !== 0;
+	}
+
+	/**
+	 * The monitor's region moved from directory slot `from` to the region's
+	 * slot now: every shadow maps it there (dropping what it had there) and
+	 * not at `from`, which the guest's own entry fills on next use.
+	 */
+	moveMonitor(from: number): void {
+		const to = this.region.slot;
+		for (const root of this.roots) {
+			this.dropTable(root, to);
+			this.memory.write32(root.directory + from * 4, 0);
+			this.memory.write32(root.directory + to * 4, this.monitorTable | PRESENT | WRITABLE | ACCESSED);
+		}
+		this.mappingGeneration++;
+		this.cpu.flushTlb();
+	}
+
+	/** Unmaps (hidden) or maps back the monitor's slot in the active shadow, around one guest instruction that may reach past it. */
+	hideMonitor(hidden: boolean): void {
+		this.monitorHidden = hidden;
+		const root = this.root();
+		this.memory.write32(root.directory + this.region.slot * 4, hidden ? 0 : this.monitorTable | PRESENT | WRITABLE | ACCESSED);
+		this.cpu.flushTlb();
+	}
+
+	/** Fills the shadow entry for an access the guest's tables allow, as they translate it (`t`). */
+	private fill(linear: number, t: Translation, write: boolean): number {
 		const root = this.root();
 		const index = linear >>> 22;
-		let t: Translation;
 		let guestTable = -1;
-		if (root.key === IDENTITY) t = { frame: (linear & ~0xfff) >>> 0, rights: ALL_RIGHTS };
-		else {
-			t = walk(this.guestWalk, linear, write, user);
+		if (root.key !== IDENTITY) {
 			const pde = this.guestWalk.readPhysical32(((this.guest.cr3 & ~0xfff) + index * 4) >>> 0);
 			if (!(pde & LARGE && this.guest.cr4 & Cr4.PSE)) guestTable = (pde & ~0xfff) >>> 0;
 		}
@@ -311,7 +365,13 @@ export class ShadowPaging {
 	/** The guest is about to change entry `entry` of the table in `frame`: every shadow entry built from it goes. */
 	private invalidateEntry(frame: number, entry: number): void {
 		for (const root of this.directories.get(frame) ?? []) {
-			if (entry === this.monitorLinearBase >>> 22) continue;
+			if (entry === this.region.slot) {
+				// The monitor keeps its slot until it has looked at what the guest wrote there (after this store lands).
+				this.monitorSlotWritten = true;
+				this.cpu.requestExit('monitor slot written');
+				this.cpu.codeModified = true;
+				continue;
+			}
 			if (this.dropTable(root, entry) && root === this.active) this.cpu.flushTlb();
 		}
 		for (const use of this.tables.get(frame) ?? []) {
@@ -403,7 +463,7 @@ export class ShadowPaging {
 			this.resetPool();
 			directory = this.allocate();
 		}
-		this.memory.write32(directory + (this.monitorLinearBase >>> 22) * 4, this.monitorTable | PRESENT | WRITABLE | ACCESSED);
+		if (!this.monitorHidden) this.memory.write32(directory + this.region.slot * 4, this.monitorTable | PRESENT | WRITABLE | ACCESSED);
 		const root: ShadowRoot = { id: this.nextRootId++, key, directory, tables: new Map(), guestTables: new Map() };
 		this.statistics.addressSpaceBuilds++;
 		if (key !== IDENTITY) {
@@ -433,7 +493,10 @@ export class ShadowPaging {
 		this.writers.clear();
 		this.monitorTable = this.allocate();
 		// The monitor's region: supervisor-only, so guest ring 3 cannot reach it; guest ring 0 is kept out by truncated segment limits.
-		for (let i = 0; i < 1024; i++) this.memory.write32(this.monitorTable + i * 4, (this.memory.physicalBase + i * 0x1000) | PRESENT | WRITABLE | ACCESSED | DIRTY);
+		for (let i = 0; i < 1024; i++) {
+			const writable = i * 0x1000 < HARDWARE_WRITTEN_BYTES ? WRITABLE : 0;
+			this.memory.write32(this.monitorTable + i * 4, (this.memory.physicalBase + i * 0x1000) | PRESENT | writable | ACCESSED | DIRTY);
+		}
 	}
 
 	private allocate(): number {
@@ -441,31 +504,4 @@ export class ShadowPaging {
 		if (page === undefined) throw new PoolExhausted('shadow page pool exhausted');
 		return page;
 	}
-}
-
-function hexAddress(value: number): string {
-	return `0x${(value >>> 0).toString(16).padStart(8, '0')}`;
-}
-
-/**
- * The #PF the guest's tables raise for this access, or undefined when they
- * allow it: the checks of the hardware walk (x86/paging.ts), made without
- * throwing and without touching accessed or dirty bits.
- */
-function guestFault(ctx: PageWalkContext, linear: number, write: boolean, user: boolean): CpuException | undefined {
-	const fault = (present: boolean): CpuException =>
-		new CpuException(Vector.PF, (present ? PageFaultCode.Present : 0) | (write ? PageFaultCode.Write : 0) | (user ? PageFaultCode.User : 0), linear >>> 0);
-	const pde = ctx.readPhysical32(((ctx.cr3 & ~0xfff) + ((linear >>> 22) << 2)) >>> 0);
-	if (!(pde & PRESENT)) return fault(false);
-	let userOk = (pde & USER) !== 0;
-	let writeOk = (pde & WRITABLE) !== 0;
-	if (!((pde & LARGE) !== 0 && (ctx.cr4 & Cr4.PSE) !== 0)) {
-		const pte = ctx.readPhysical32(((pde & ~0xfff) + (((linear >>> 12) & 0x3ff) << 2)) >>> 0);
-		if (!(pte & PRESENT)) return fault(false);
-		userOk &&= (pte & USER) !== 0;
-		writeOk &&= (pte & WRITABLE) !== 0;
-	}
-	if (user && !userOk) return fault(true);
-	if (write && !writeOk && (user || (ctx.cr0 & Cr0.WP) !== 0)) return fault(true);
-	return undefined;
 }

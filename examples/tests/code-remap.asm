@@ -1,0 +1,149 @@
+; code-remap.asm - different code at the same linear address.
+;
+; Two address spaces map different code at FUNCTION (as two processes would);
+; the kernel switches CR3 and calls it, over and over. Then one space remaps
+; FUNCTION's page between the two code frames (a PTE store and INVLPG) before
+; each call. Last, an instruction that straddles two pages at SPLIT runs while
+; its second page is remapped between two frames holding different bytes of
+; its immediate. Code translated for a linear address is only good while that
+; address maps the bytes it was translated from.
+;
+; Exit convention of all Ringside examples: writing V to port 0xF4 (isa-debug-exit)
+; stops the machine with exit code (V << 1) | 1; V = 0 (exit code 1) means success,
+; V = 1 (exit code 3) means a check failed.
+
+bits 32
+org 0x100000
+
+DIR_A		equ 0x00200000
+DIR_B		equ 0x00201000
+PAGE_TABLE	equ 0x00202000	; 0-4 MiB identity, shared
+PAGE_DIR	equ DIR_A		; the directory identity-map.inc fills
+TABLE_A		equ 0x00203000	; 4-8 MiB of space A
+TABLE_B		equ 0x00204000	; 4-8 MiB of space B
+CODE_A		equ 0x00300000	; frames holding code
+CODE_B		equ 0x00301000
+SPLIT_FIRST	equ 0x00302000	; the first page of the straddling instruction
+SPLIT_SECOND_A	equ 0x00303000	; two versions of its second page
+SPLIT_SECOND_B	equ 0x00304000
+FUNCTION	equ 0x00400000	; linear, in both spaces
+SPLIT		equ 0x00401FFE	; linear: mov eax, imm32 across 0x00402000
+PASSES		equ 50
+
+%define SLOT(linear) (((linear) >> 12) & 0x3FF) * 4
+
+%include "../lib/multiboot.inc"
+%include "../lib/start.inc"
+
+main:
+	call load_gdt
+	call build_idt
+	lidt [idt_descriptor]
+	call build_spaces
+	mov eax, DIR_A
+	mov cr3, eax
+	mov eax, cr0
+	or eax, 0x80000000		; CR0.PG
+	mov cr0, eax
+
+	; Two spaces, one linear address, two functions.
+	xor ebx, ebx
+	mov ecx, PASSES
+switch_pass:
+	mov eax, DIR_A
+	mov cr3, eax
+	call FUNCTION
+	add ebx, eax
+	rol ebx, 3
+	mov eax, DIR_B
+	mov cr3, eax
+	call FUNCTION
+	xor ebx, eax
+	loop switch_pass
+	mov eax, ebx
+	mov esi, msg_spaces
+	call print_hex32_line
+
+	; One space, FUNCTION's page remapped before each call.
+	mov eax, DIR_A
+	mov cr3, eax
+	xor ebx, ebx
+	mov ecx, PASSES
+remap_pass:
+	mov eax, CODE_A | 3
+	test cl, 1
+	jz .even
+	mov eax, CODE_B | 3
+.even:
+	mov [TABLE_A + SLOT(FUNCTION)], eax
+	invlpg [FUNCTION]
+	call FUNCTION
+	add ebx, eax
+	rol ebx, 5
+	loop remap_pass
+	mov eax, ebx
+	mov esi, msg_remapped
+	call print_hex32_line
+
+	; The second page of a straddling instruction remapped before each call.
+	xor ebx, ebx
+	mov ecx, PASSES
+split_pass:
+	mov eax, SPLIT_SECOND_A | 3
+	test cl, 1
+	jz .even
+	mov eax, SPLIT_SECOND_B | 3
+.even:
+	mov [TABLE_A + SLOT(SPLIT + 2)], eax
+	invlpg [SPLIT + 2]
+	call SPLIT
+	add ebx, eax
+	rol ebx, 7
+	loop split_pass
+	mov eax, ebx
+	mov esi, msg_split
+	call print_hex32_line
+
+	xor al, al
+	jmp exit
+
+; Both spaces map 0-4 MiB through PAGE_TABLE; FUNCTION is CODE_A in space A and
+; CODE_B in space B; space A also maps SPLIT's two pages. The code frames are
+; written here: mov eax, imm32; ret.
+build_spaces:
+	mov edi, DIR_A
+	xor eax, eax
+	mov ecx, 5 * 1024		; the directories and tables, 0x00200000-0x00204fff
+	rep stosd
+	call build_identity_map
+	mov dword [DIR_B], PAGE_TABLE | 3
+	mov dword [DIR_A + (FUNCTION >> 22) * 4], TABLE_A | 3
+	mov dword [DIR_B + (FUNCTION >> 22) * 4], TABLE_B | 3
+	mov dword [TABLE_A + SLOT(FUNCTION)], CODE_A | 3
+	mov dword [TABLE_B + SLOT(FUNCTION)], CODE_B | 3
+	mov dword [TABLE_A + SLOT(SPLIT)], SPLIT_FIRST | 3
+	mov dword [TABLE_A + SLOT(SPLIT + 2)], SPLIT_SECOND_A | 3
+	mov byte [CODE_A], 0xB8
+	mov dword [CODE_A + 1], 0xAAAA0001
+	mov byte [CODE_A + 5], 0xC3
+	mov byte [CODE_B], 0xB8
+	mov dword [CODE_B + 1], 0xBBBB0002
+	mov byte [CODE_B + 5], 0xC3
+	mov word [SPLIT_FIRST + 0xFFE], 0x11B8	; mov eax, imm32 with low byte 0x11
+	mov dword [SPLIT_SECOND_A], 0xC3AAAAAA	; the other three bytes, then ret
+	mov dword [SPLIT_SECOND_B], 0xC3BBBBBB
+	ret
+
+%include "../lib/gdt.inc"
+%include "../lib/idt.inc"
+%include "../lib/serial.inc"
+%include "../lib/print.inc"
+%include "../lib/exit.inc"
+%include "../lib/identity-map.inc"
+%include "../lib/flat-gdt.inc"
+
+msg_spaces:	db "code-remap: two spaces, one linear address: ", 0
+msg_remapped:	db "code-remap: the code page remapped each call: ", 0
+msg_split:	db "code-remap: the second page of an instruction remapped: ", 0
+
+image_end:

@@ -1,0 +1,71 @@
+// The guest's segment descriptors as deliveries and returns use them: read
+// from the guest's GDT or LDT, decoded, and compressed for the hardware.
+// Every reflection and IRET looks up the same few selectors (the kernel's code
+// and stack segments); reading, decoding and compressing them each time costs
+// more than the rest of the delivery, so the monitor keeps them for as long as
+// its shadow GDT is current: it clears them on every rebuild of the shadow,
+// which follows every change the guest can make to its tables (a store to a
+// traced descriptor-table page, LGDT, LLDT, a remapping, a write from outside
+// the CPU, a restore), and drops them itself when the monitor's region moves
+// (compression cuts limits below it).
+
+import type { SystemCpu } from '../x86/system/system-cpu';
+import { compress, type SegmentDescriptor } from './descriptors';
+import { readGuestDescriptor } from './guest-state';
+import { monitorBaseOf } from './monitor-region';
+import type { VirtualCpu } from './virtual-cpu';
+
+export interface GuestDescriptor {
+	/** As the guest wrote it: what the guest's rules check. */
+	guest: SegmentDescriptor;
+	/** As the hardware holds it under ring compression. */
+	compressed: SegmentDescriptor;
+}
+
+export interface GuestDescriptors {
+	/** The descriptor `selector` names; throws as readGuestDescriptor does. */
+	lookup(cpu: SystemCpu, vcpu: VirtualCpu, selector: number): GuestDescriptor;
+}
+
+/** Reads afresh every time: for callers outside the monitor, which has no shadow tables to follow. */
+export const uncachedDescriptors: GuestDescriptors = {
+	lookup(cpu, vcpu, selector) {
+		const guest = readGuestDescriptor(cpu, vcpu, selector);
+		return { guest, compressed: compress(guest, monitorBaseOf(cpu)) };
+	},
+};
+
+/** Past this many selectors the cache starts over (a guest cycling through a huge LDT loses the cache, never memory). */
+const KEPT = 1024;
+
+export class GuestDescriptorCache implements GuestDescriptors {
+	/** Selector without its RPL (index and table bit) -> descriptor. */
+	private readonly entries = new Map<number, GuestDescriptor>();
+	/** The monitor's linear base the entries were compressed for. */
+	private monitorBase = -1;
+
+	lookup(cpu: SystemCpu, vcpu: VirtualCpu, selector: number): GuestDescriptor {
+		const base = monitorBaseOf(cpu);
+		if (base !== this.monitorBase) {
+			this.entries.clear();
+			this.monitorBase = base;
+		}
+		const key = selector & 0xfffc;
+		let entry = this.entries.get(key);
+		if (entry === undefined) {
+			entry = uncachedDescriptors.lookup(cpu, vcpu, selector);
+			if (this.entries.size >= KEPT) this.entries.clear();
+			this.entries.set(key, entry);
+		}
+		return entry;
+	}
+
+	/** The guest's tables (or where they are mapped, or the monitor's placement) may have changed. */
+	clear(): void {
+		this.entries.clear();
+	}
+
+	get size(): number {
+		return this.entries.size;
+	}
+}

@@ -1,0 +1,48 @@
+// Moving the monitor's region away from a slot the guest maps. The guest
+// gets its slot (a recursive page directory at entry 1023, a fixmap at the
+// top): the monitor takes the highest slot the guest leaves unmapped, maps
+// its region there in every shadow, points the hardware GDTR, IDTR and TR at
+// it, and cuts the shadow descriptors and the loaded segment caches below it.
+
+import type { SystemCpu } from '../x86/system/system-cpu';
+import { compress } from './descriptors';
+import { hex } from './format';
+import { guestLimit } from './guest-limits';
+import { MonitorRegion } from './monitor-region';
+import type { ShadowPaging } from './shadow-paging/shadow-paging';
+import type { ShadowTables } from './shadow-tables';
+import type { VirtualCpu } from './virtual-cpu';
+
+/** The guest maps every 4 MiB slot: the monitor has nowhere to go. Thrown before anything changed. */
+export class NoFreeMonitorSlot extends Error {}
+
+export interface Relocation {
+	from: number;
+	to: number;
+}
+
+/** Moves the region when the guest's active address space maps its slot; returns where from and to, or undefined when it stays. */
+export function relocateIfMapped(cpu: SystemCpu, vcpu: VirtualCpu, shadow: ShadowTables, paging: ShadowPaging): Relocation | undefined {
+	const region = shadow.region;
+	if (!paging.guestMapsSlot(region.slot)) return undefined;
+	const slot = MonitorRegion.freeSlot((index) => paging.guestMapsSlot(index));
+	if (slot === undefined) {
+		throw new NoFreeMonitorSlot(`the guest's page directory (CR3 ${hex(vcpu.cr3)}) maps all 1024 slots of 4 MiB, including the one of the monitor's region at ${hex(region.base)}: the monitor has no free slot to move its shadow GDT, IDT and TSS to, so the machine stops`);
+	}
+	const from = region.base;
+	// The guest's limits, read while the caches are still cut below the old place.
+	const limits = cpu.seg.map((cache) => guestLimit(cpu, vcpu, cache, from));
+	region.base = (slot << 22) >>> 0;
+	paging.moveMonitor(from >>> 22);
+	cpu.gdtr = shadow.gdtr;
+	cpu.idtr = shadow.idtr;
+	cpu.tr = shadow.tr;
+	shadow.syncGdt(cpu, vcpu);
+	cpu.seg.forEach((cache, s) => {
+		if (!cache.usable || cache.system) return;
+		const limit = limits[s];
+		const d = compress({ base: cache.base, limit, type: cache.type, system: false, dpl: cache.dpl, present: cache.present, big: cache.big, granular: limit > 0xfffff }, region.base);
+		cpu.seg[s] = { ...cache, limit: d.limit };
+	});
+	return { from, to: region.base };
+}

@@ -1,0 +1,326 @@
+// The monitor keeps the guest descriptors its deliveries and IRETs use (the
+// handler's code segment, the ring-0 stack segment, the segment an IRET returns
+// to) while its shadow GDT is current. They must never show the guest a stale
+// descriptor: not after a store into the GDT, a remapping of the GDT page, a
+// write from outside the CPU, an LGDT, or a move of the monitor's region; and
+// the IDT gate and the TSS stack, which are not kept, are read afresh.
+
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { GuestDescriptorCache, uncachedDescriptors } from '../../src/vmm/guest-descriptors';
+import { attachMonitorRegion, MonitorRegion } from '../../src/vmm/monitor-region';
+import { reflect } from '../../src/vmm/reflection';
+import type { MonitorMode } from '../../src/vmm/views';
+import { linear, physical } from '../../src/x86/addresses';
+import { CpuException, Vector } from '../../src/x86/exceptions';
+import { guestAtRing3, KERNEL_CS, KERNEL_DS } from './guest-setup';
+import { bootGuest } from './run-guest';
+
+const MODES: MonitorMode[] = ['native', 'trap-and-emulate', 'binary-translation'];
+const LIB = join(__dirname, '../../examples/lib');
+
+test('the descriptor cache reads a selector once, until cleared, and never keeps a failed read', () => {
+	const { cpu, vcpu } = guestAtRing3();
+	const cache = new GuestDescriptorCache();
+	const first = cache.lookup(cpu, vcpu, KERNEL_CS);
+	assert.equal(first.guest.dpl, 0);
+	assert.equal(first.compressed.dpl, 1, 'compressed for ring 1');
+	assert.equal(cache.lookup(cpu, vcpu, KERNEL_CS | 3), first, 'the RPL is not part of the key');
+	// Kernel code becomes DPL 3 behind the cache's back: it still answers what it read, until cleared.
+	cpu.putFlatDescriptor(0x1000, 1, true, 3);
+	assert.equal(cache.lookup(cpu, vcpu, KERNEL_CS).guest.dpl, 0);
+	cache.clear();
+	assert.equal(cache.lookup(cpu, vcpu, KERNEL_CS).guest.dpl, 3);
+	assert.equal(uncachedDescriptors.lookup(cpu, vcpu, KERNEL_DS).guest.dpl, 0);
+	// Past the GDT limit: #GP(selector), every time.
+	for (let i = 0; i < 2; i++) {
+		assert.throws(() => cache.lookup(cpu, vcpu, 0x38), (e: unknown) => e instanceof CpuException && e.vector === Vector.GP && e.errorCode === 0x38);
+	}
+	assert.equal(cache.size, 1);
+});
+
+test('the descriptor cache compresses again when the monitor region moves', () => {
+	const { cpu, vcpu } = guestAtRing3();
+	const region = new MonitorRegion();
+	attachMonitorRegion(cpu, region);
+	const cache = new GuestDescriptorCache();
+	const top = cache.lookup(cpu, vcpu, KERNEL_DS).compressed.limit;
+	assert.equal(top, region.base - 1);
+	region.base = 0x80000000;
+	assert.equal(cache.lookup(cpu, vcpu, KERNEL_DS).compressed.limit, 0x7fffffff);
+});
+
+test('a reflection through the cache delivers exactly what an uncached one does', () => {
+	const cache = new GuestDescriptorCache();
+	const deliver = (descriptors?: GuestDescriptorCache): unknown => {
+		const { cpu, vcpu } = guestAtRing3();
+		cpu.putGate(0x2000, 0x80, KERNEL_CS, 0x5000, 3);
+		reflect(cpu, vcpu, { vector: 0x80, source: 'software', returnEip: 0x4002 }, descriptors);
+		return { eip: cpu.eip, regs: [...cpu.regs], seg: cpu.seg.map((s) => ({ ...s })), cpl: cpu.cpl, vcpl: vcpu.cpl, flags: cpu.getEflags(), stack: [...cpu.ram.subarray(0x9000 - 20, 0x9000)] };
+	};
+	const uncached = deliver();
+	assert.deepEqual(deliver(cache), uncached);
+	assert.equal(cache.size, 2, 'the handler\'s code segment and the ring-0 stack segment');
+	assert.deepEqual(deliver(cache), uncached, 'from the cache');
+});
+
+/**
+ * A guest at ring 0 with paging on whose GDT sits on linear page GDT_PAGE.
+ * INT 0x30 goes through a gate naming code selector 0x20 at offset
+ * `handler_a`: with descriptor 0x20's base 0 that runs handler_a (EDX := 1),
+ * with base 0x1000 it runs handler_b, one page further (EDX := 2); handler_c
+ * sets EDX := 3. The guest takes INT 0x30, then `change` (code run between
+ * the two), takes INT 0x30 again, and exits with V = first << 4 | second.
+ * The second copy of the GDT (gdt_b) differs from the first in that base.
+ */
+function deliveryGuest(change: string): string {
+	return `
+bits 32
+org 0x100000
+%include "${LIB}/multiboot.inc"
+GDT_PAGE equ 0x200000
+start:
+	mov esp, 0x90000
+	mov edi, page_table
+	mov eax, 3
+.map:
+	stosd
+	add eax, 0x1000
+	cmp edi, page_table + 4096
+	jne .map
+	mov dword [page_table + (GDT_PAGE >> 12) * 4], gdt_a + 3
+	mov dword [page_directory], page_table + 3
+	mov eax, page_directory
+	mov cr3, eax
+	mov eax, cr0
+	or eax, 0x80000000
+	mov cr0, eax
+	lgdt [gdtr]
+	jmp 0x08:.reload
+.reload:
+	mov ax, 0x10
+	mov ds, ax
+	mov es, ax
+	mov ss, ax
+	mov eax, handler_a
+	mov [idt + 0x30 * 8], ax
+	mov word [idt + 0x30 * 8 + 2], 0x20
+	mov word [idt + 0x30 * 8 + 4], 0x8e00
+	shr eax, 16
+	mov [idt + 0x30 * 8 + 6], ax
+	lidt [idtr]
+	int 0x30
+	mov ecx, edx
+first_delivery_done:
+${change}
+	int 0x30
+	mov eax, ecx
+	shl eax, 4
+	or eax, edx
+	out 0xf4, al
+	jmp $
+gdtr:	dw 0x27
+	dd GDT_PAGE
+gdtr_b:	dw 0x27
+	dd gdt_b
+idtr:	dw 0x30 * 8 + 7
+	dd idt
+align 4096
+handler_a:
+	mov edx, 1
+	iretd
+handler_c:
+	mov edx, 3
+	iretd
+align 4096
+handler_b:
+	mov edx, 2
+	iretd
+align 4096
+gdt_a:	dq 0
+	dq 0x00cf9a000000ffff
+	dq 0x00cf92000000ffff
+	dq 0
+	dq 0x00cf9a000000ffff
+align 4096
+gdt_b:	dq 0
+	dq 0x00cf9a000000ffff
+	dq 0x00cf92000000ffff
+	dq 0
+	dq 0x00cf9a001000ffff
+align 4096
+page_directory:	times 1024 dd 0
+page_table:	times 1024 dd 0
+idt:	times 0x31 dq 0
+image_end:
+`;
+}
+
+function writeGuest(name: string, source: string): string {
+	const path = join(mkdtempSync(join(tmpdir(), 'ringside-delivery-caches-')), name);
+	writeFileSync(path, source);
+	return path;
+}
+
+/** The exit code for the two deliveries: V = first << 4 | second, written to 0xF4. */
+const exitCodeFor = (first: number, second: number): number => (((first << 4) | second) << 1) | 1;
+
+const CHANGES: { name: string; code: string; second: number }[] = [
+	{ name: 'nothing changes', code: '', second: 1 },
+	// Base bits 0-15 of descriptor 0x20 are its bytes 2-3: a store into the traced GDT page.
+	{ name: 'a store into the GDT', code: '\tmov word [GDT_PAGE + 0x22], 0x1000', second: 2 },
+	{ name: 'the GDT page remapped', code: '\tmov dword [page_table + (GDT_PAGE >> 12) * 4], gdt_b + 3\n\tinvlpg [GDT_PAGE]', second: 2 },
+	{ name: 'an LGDT of another table', code: '\tlgdt [gdtr_b]', second: 2 },
+	{ name: 'the IDT gate rewritten', code: '\tmov eax, handler_c\n\tmov [idt + 0x30 * 8], ax', second: 3 },
+];
+
+for (const change of CHANGES) {
+	test(`a second delivery sees the guest's tables after ${change.name}, in every mode`, () => {
+		const path = writeGuest('delivery.asm', deliveryGuest(change.code));
+		for (const mode of MODES) {
+			const outcome = bootGuest(path, mode).monitor.run(1_000_000);
+			assert.deepEqual(outcome, { reason: 'exit', exitCode: exitCodeFor(1, change.second) }, mode);
+		}
+	});
+}
+
+test('a second delivery sees a GDT write from outside the CPU (a debugger poke)', () => {
+	const path = writeGuest('delivery-poke.asm', deliveryGuest(''));
+	for (const mode of MODES) {
+		const guest = bootGuest(path, mode);
+		guest.monitor.setBreakpoints([linear(guest.symbol('first_delivery_done'))]);
+		assert.equal(guest.monitor.run(1_000_000).reason, 'breakpoint', mode);
+		guest.pc.memory.write32(physical(guest.symbol('gdt_a') + 0x20), 0x1000ffff);
+		guest.monitor.setBreakpoints([]);
+		assert.deepEqual(guest.monitor.run(1_000_000), { reason: 'exit', exitCode: exitCodeFor(1, 2) }, mode);
+	}
+});
+
+/**
+ * Ring 3 takes INT 0x80 twice; the handler gives the TSS another ESP0 the
+ * first time, and reports which stack it runs on (ESP0 - 0x70000 over 16:
+ * 0, then 2). A third INT 0x80 exits with V = first << 4 | second.
+ */
+test('a delivery from ring 3 reads the ring-0 stack from the TSS afresh, in every mode', () => {
+	const path = writeGuest('tss-stack.asm', `
+bits 32
+org 0x100000
+%include "${LIB}/multiboot.inc"
+TSS equ 0x3000
+start:
+	mov esp, 0x90000
+	lgdt [gdtr]
+	jmp 0x08:.reload
+.reload:
+	mov ax, 0x10
+	mov ds, ax
+	mov es, ax
+	mov ss, ax
+	mov eax, handler
+	mov [idt + 0x80 * 8], ax
+	mov word [idt + 0x80 * 8 + 2], 0x08
+	mov word [idt + 0x80 * 8 + 4], 0xee00
+	shr eax, 16
+	mov [idt + 0x80 * 8 + 6], ax
+	lidt [idtr]
+	mov dword [TSS + 4], 0x70000
+	mov dword [TSS + 8], 0x10
+	mov word [TSS + 102], 104
+	mov ax, 0x28
+	ltr ax
+	mov ax, 0x23
+	mov ds, ax
+	mov es, ax
+	push 0x23
+	push 0x80000
+	push 0x2
+	push 0x1b
+	push user
+	iretd
+user:
+	int 0x80
+	mov ecx, edx
+	int 0x80
+	mov eax, ecx
+	shl eax, 4
+	or eax, edx
+	int 0x80
+handler:
+	cmp dword [count], 2
+	je .exit
+	mov edx, esp
+	add edx, 20 - 0x70000
+	shr edx, 4
+	mov dword [TSS + 4], 0x70020
+	inc dword [count]
+	iretd
+.exit:
+	out 0xf4, al
+	jmp $
+count:	dd 0
+gdtr:	dw 0x2f
+	dd gdt
+idtr:	dw 0x80 * 8 + 7
+	dd idt
+align 8
+gdt:	dq 0
+	dq 0x00cf9a000000ffff
+	dq 0x00cf92000000ffff
+	dq 0x00cffa000000ffff
+	dq 0x00cff2000000ffff
+	dq 0x0000890030000067
+idt:	times 0x81 dq 0
+image_end:
+`);
+	for (const mode of MODES) {
+		assert.deepEqual(bootGuest(path, mode).monitor.run(1_000_000), { reason: 'exit', exitCode: exitCodeFor(0, 2) }, mode);
+	}
+});
+
+test('a segment load after a store into the GDT gets the stored descriptor, in every mode', () => {
+	// FS = 0x18 reads VALUE_A through base 0x300000; the guest stores base 0x300004 into descriptor 0x18 and loads FS again.
+	const path = writeGuest('gdt-store.asm', `
+bits 32
+org 0x100000
+%include "${LIB}/multiboot.inc"
+VALUE_A equ 0x300000
+VALUE_B equ 0x300004
+start:
+	mov esp, 0x90000
+	mov dword [VALUE_A], 1
+	mov dword [VALUE_B], 2
+	lgdt [gdtr]
+	jmp 0x08:.reload
+.reload:
+	mov ax, 0x10
+	mov ds, ax
+	mov es, ax
+	mov ss, ax
+	mov ax, 0x18
+	mov fs, ax
+	mov ecx, [fs:0]
+	mov word [gdt + 0x18 + 2], 0x0004
+	mov ax, 0x18
+	mov fs, ax
+	mov edx, [fs:0]
+	mov eax, ecx
+	shl eax, 4
+	or eax, edx
+	out 0xf4, al
+	jmp $
+gdtr:	dw 0x1f
+	dd gdt
+align 4096
+gdt:	dq 0
+	dq 0x00cf9a000000ffff
+	dq 0x00cf92000000ffff
+	dq 0x00cf92300000ffff
+image_end:
+`);
+	for (const mode of MODES) {
+		assert.deepEqual(bootGuest(path, mode).monitor.run(1_000_000), { reason: 'exit', exitCode: exitCodeFor(1, 2) }, mode);
+	}
+});
