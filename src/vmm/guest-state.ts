@@ -53,6 +53,18 @@ export function readGuestDescriptor(cpu: SystemCpu, vcpu: VirtualCpu, selector: 
 }
 
 /**
+ * The hardware sets a code or data descriptor's accessed bit in the table when
+ * it loads it; the monitor, loading for the guest, does the same in the
+ * guest's table (a store the caller sees as a descriptor-table write).
+ */
+export function markGuestAccessed(cpu: SystemCpu, vcpu: VirtualCpu, selector: number, d: SegmentDescriptor): void {
+	if (d.system || (d.type & 1) !== 0) return;
+	const table = selector & 4 ? vcpu.ldtr.base : vcpu.gdtr.base;
+	const at = linear(table + (selector & 0xfff8) + 5);
+	cpu.writeLinear8(at, cpu.readLinear8(at, false) | 1, false);
+}
+
+/**
  * A segment load checked by the guest's rules at its virtual CPL (what the
  * guest's ring 0 would be allowed), then put in the hardware compressed.
  * Used for the loads that fault at real ring 1 only because of compression.
@@ -71,12 +83,14 @@ export function loadGuestSegment(cpu: SystemCpu, vcpu: VirtualCpu, seg: Seg, sel
 		const writable = !d.system && (d.type & 0xa) === 2;
 		if (rpl !== cpl || d.dpl !== cpl || !writable) throw new CpuException(Vector.GP, error);
 		if (!d.present) throw new CpuException(Vector.SS, error);
-		cpu.seg[seg] = toSegmentCache((selector & 0xfffc) | realRing(cpl), compress(d, monitorBaseOf(cpu)));
+		markGuestAccessed(cpu, vcpu, selector, d);
+		cpu.seg[seg] = toSegmentCache((selector & 0xfffc) | realRing(cpl), compress({ ...d, type: d.type | 1 }, monitorBaseOf(cpu)));
 		return;
 	}
 	const readable = !d.system && ((d.type & 8) === 0 || (d.type & 2) !== 0);
 	const conformingCode = !d.system && (d.type & 0xc) === 0xc;
 	if (!readable || (!conformingCode && d.dpl < Math.max(cpl, rpl))) throw new CpuException(Vector.GP, error);
 	if (!d.present) throw new CpuException(Vector.NP, error);
-	cpu.seg[seg] = toSegmentCache(selector, compress(d, monitorBaseOf(cpu)));
+	markGuestAccessed(cpu, vcpu, selector, d);
+	cpu.seg[seg] = toSegmentCache(selector, compress({ ...d, type: d.type | 1 }, monitorBaseOf(cpu)));
 }

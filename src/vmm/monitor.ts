@@ -27,7 +27,7 @@ import { MonitorEventStream } from './events';
 import { hex } from './format';
 import { GuestDescriptorCache } from './guest-descriptors';
 import type { GuestInstruction } from './guest-instruction';
-import { realRing, virtualRing } from './guest-state';
+import { markGuestAccessed, readGuestDescriptor, realRing, virtualRing } from './guest-state';
 import type { CpuExit, MonitoredPc } from './hardware';
 import { gatedInterruptLine } from './interrupt-gate';
 import { attachMonitorRegion, MonitorRegion } from './monitor-region';
@@ -282,7 +282,9 @@ export class Monitor {
 			this.absorbedOutcome = outcome;
 			return 'end';
 		}
-		return this.idle || this.pc.debugExit.exitCode !== undefined ? 'end' : 'continue';
+		// A request made while the monitor acted (its own store to a traced descriptor table asks the run to
+		// stop and look) ends the run here rather than outliving the exit it was made in.
+		return this.idle || this.pc.debugExit.exitCode !== undefined || this.cpu.exitRequest !== null ? 'end' : 'continue';
 	}
 
 	// ---- hidden faults: stores to traced pages, adaptive retranslation -------------------------
@@ -452,7 +454,25 @@ export class Monitor {
 			}
 		}
 		if (!fromCallout && e !== this.guestLimitFault && mayBeTruncatedAccess(this.cpu, e)) return this.retryWithGuestLimits();
+		if ((e.vector === Vector.NP || e.vector === Vector.SS) && !fromCallout && this.shadow?.isAccessPending(e.errorCode ?? 0)) return this.firstDescriptorLoad(e.errorCode ?? 0);
 		return this.reflectFault(e, resumed, exit);
+	}
+
+	/**
+	 * The hardware's first load of a guest descriptor the guest never loaded: its
+	 * shadow was kept not present so that the monitor sets the accessed bit in
+	 * the guest's GDT, as the hardware would in the guest's own table. The
+	 * shadow is rebuilt and the instruction runs again.
+	 */
+	private firstDescriptorLoad(selector: number): RunOutcome | undefined {
+		const d = readGuestDescriptor(this.cpu, this.vcpu, selector);
+		markGuestAccessed(this.cpu, this.vcpu, selector, d);
+		this.tablesStale = true;
+		this.resyncTables();
+		if (this.events.listening) {
+			this.emit('shadow-fault', this.instructionText(this.currentLinear()), `hidden fault: first load of GDT descriptor ${hex(selector, 4)}; the monitor set its accessed bit in the guest's GDT`, { selector });
+		}
+		return this.stopAfterEvent();
 	}
 
 	/**

@@ -41,6 +41,7 @@ export interface ShadowTablesState {
 	lastGuestBase: number;
 	lastMonitorBase: number;
 	monitorBase: number;
+	accessPending: number[];
 }
 
 export class ShadowTables {
@@ -50,6 +51,14 @@ export class ShadowTables {
 	private lastGuestBase = -1;
 	/** The monitor base the shadow GDT's limits were cut below. */
 	private lastMonitorBase = -1;
+	/**
+	 * GDT offsets of present code and data descriptors the guest has never
+	 * loaded (accessed bit clear). Their shadows are marked not present, so the
+	 * hardware's first load faults to the monitor, which sets the accessed bit
+	 * in the guest's own table as the hardware would have (a hidden fault):
+	 * the hardware setting it in the shadow would leave the guest's clear.
+	 */
+	private accessPending = new Set<number>();
 
 	/** `window`: the monitor's region, which the shadow page tables map at `region.base`. */
 	constructor(readonly window = new Uint8Array(MONITOR_WINDOW_BYTES), readonly region = new MonitorRegion()) {
@@ -80,12 +89,16 @@ export class ShadowTables {
 		const guest = readGuestTable(cpu, vcpu.gdtr);
 		if (vcpu.gdtr.base === this.lastGuestBase && this.region.base === this.lastMonitorBase && sameBytes(guest, this.lastGuestGdt)) return false;
 		this.window.fill(0, GDT_OFFSET, GDT_OFFSET + GDT_BYTES);
+		this.accessPending.clear();
 		const guestView = new DataView(guest.buffer);
 		for (let offset = 8; offset + 8 <= guest.length; offset += 8) {
 			const d = decodeSegment({ low: guestView.getUint32(offset, true), high: guestView.getUint32(offset + 4, true) });
-			// Bits the decoded form does not carry (AVL, accessed) are kept from the guest's descriptor.
+			// Bits the decoded form does not carry (AVL) are kept from the guest's descriptor.
 			const keep = guestView.getUint32(offset + 4, true) & (1 << 20);
-			this.writeDescriptor(offset, compress(d, this.region.base), keep);
+			const compressed = compress(d, this.region.base);
+			const pending = !d.system && d.present && (d.type & 1) === 0;
+			if (pending) this.accessPending.add(offset);
+			this.writeDescriptor(offset, pending ? { ...compressed, present: false } : compressed, keep);
 		}
 		if (guest.length <= SHADOW_TSS_SELECTOR) this.writeDescriptor(SHADOW_TSS_SELECTOR, this.tssDescriptor(), 0);
 		this.lastGuestGdt = guest;
@@ -102,6 +115,11 @@ export class ShadowTables {
 		this.view.setUint32(TSS_OFFSET + 16, (stack.ss & 0xfffc) | 1, true);
 	}
 
+	/** True when a #NP or #SS with this error code is the hardware's first load of a never-loaded guest GDT descriptor. */
+	isAccessPending(errorCode: number): boolean {
+		return (errorCode & 7) === 0 && this.accessPending.has(errorCode & 0xfff8);
+	}
+
 	/** A descriptor of the shadow GDT, as the hardware sees it. */
 	shadowDescriptor(selector: number): SegmentDescriptor {
 		const offset = GDT_OFFSET + (selector & 0xfff8);
@@ -109,7 +127,10 @@ export class ShadowTables {
 	}
 
 	saveState(): ShadowTablesState {
-		return { window: this.window.slice(), lastGuestGdt: this.lastGuestGdt.slice(), lastGuestBase: this.lastGuestBase, lastMonitorBase: this.lastMonitorBase, monitorBase: this.region.base };
+		return {
+			window: this.window.slice(), lastGuestGdt: this.lastGuestGdt.slice(), lastGuestBase: this.lastGuestBase, lastMonitorBase: this.lastMonitorBase,
+			monitorBase: this.region.base, accessPending: [...this.accessPending],
+		};
 	}
 
 	/** The region's place comes back too; the caller moves the hardware and the shadow page tables to it. */
@@ -119,6 +140,7 @@ export class ShadowTables {
 		this.lastGuestBase = s.lastGuestBase;
 		this.lastMonitorBase = s.lastMonitorBase;
 		this.region.base = s.monitorBase;
+		this.accessPending = new Set(s.accessPending);
 	}
 
 	private tssDescriptor(): SegmentDescriptor {

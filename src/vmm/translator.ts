@@ -4,7 +4,7 @@
 // marks `callout` becomes a call into the monitor, which performs it against
 // the virtual CPU, so translated code never traps on a privileged or sensitive
 // instruction. Each block also counts its executions, registering itself in the
-// translation cache the first time it runs.
+// translation cache once it has run (before any callout it makes).
 
 import type { LinearAddress } from '../x86/addresses';
 import type { InstructionEmitter } from '../x86/block-compiler';
@@ -66,15 +66,16 @@ export function createTranslator(host: TranslatorHost): InstructionEmitter {
 		} else {
 			block.listing.push(`${IDENT} ${ins.text}`);
 		}
-		if (index !== 0) return code;
-		const info = block;
-		let counted: TranslatedBlockInfo | undefined;
-		const enter = (): void => {
-			if (counted === undefined) counted = host.register(info);
-			counted.executions++;
-		};
-		// The execution counter touches no guest register: it needs no register write-back around it.
-		return `${ctx.external(enter, { registerFree: true })}(); ${code ?? ctx.native(ins)}`;
+		if (index === 0) {
+			const info = block;
+			let counted: TranslatedBlockInfo | undefined;
+			// Counted in a local of the compiled code: the block itself stays native.
+			ctx.countBlock((executions) => {
+				counted ??= host.register(info);
+				counted.executions += executions;
+			});
+		}
+		return code;
 	};
 }
 

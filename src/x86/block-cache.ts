@@ -10,13 +10,17 @@
 // from, and is checked against the new mapping the first time it is entered
 // (`mappingEpoch`), so code a new address space maps at the same place is reused.
 
-import type { RegionFunction } from './block-compiler';
+import type { InstructionEmitter, RegionFunction } from './block-compiler';
 import type { DecodedBlock } from './decoded-instruction';
 
 export interface CachedRegion {
 	blocks: DecodedBlock[];
 	/** CS base the blocks were decoded under (the dispatch is on EIP). */
 	csBase: number;
+	/** The CPL it was compiled for. */
+	cpl: number;
+	/** The emitter it was compiled with. */
+	emitter: InstructionEmitter | undefined;
 	run: RegionFunction;
 	/** Instructions in the block starting at each linear address. */
 	lengths: Map<number, number>;
@@ -28,18 +32,39 @@ export interface CachedRegion {
 	mappings: number[];
 	/** The cache's `mappingEpoch` when `mappings` were last found current. */
 	checkedEpoch: number;
+	/** Set once the cache has dropped it: links to it are dead. */
+	dropped: boolean;
+	/**
+	 * Chaining: the region found last time for each EIP execution left this one at, so the
+	 * next one is found without the cache's lookup (checked for being dropped, the mapping
+	 * epoch, CS base, CPL and emitter before use).
+	 */
+	links: Map<number, CachedRegion>;
 }
 
-export function region(blocks: DecodedBlock[], csBase: number, run: RegionFunction, keys: number[], epoch: number): CachedRegion {
+/** What a region was compiled under. */
+export interface RegionOrigin {
+	csBase: number;
+	cpl: number;
+	emitter: InstructionEmitter | undefined;
+	/** The cache's mapping epoch at compile time. */
+	epoch: number;
+}
+
+export function region(blocks: DecodedBlock[], run: RegionFunction, keys: number[], origin: RegionOrigin): CachedRegion {
 	return {
 		blocks,
-		csBase,
+		csBase: origin.csBase,
+		cpl: origin.cpl,
+		emitter: origin.emitter,
 		run,
 		lengths: new Map(blocks.map((b) => [b.linear >>> 0, b.instructions.length])),
 		keys,
 		spans: blocks.flatMap(physicalSpans),
 		mappings: pageMappings(blocks),
-		checkedEpoch: epoch,
+		checkedEpoch: origin.epoch,
+		dropped: false,
+		links: new Map(),
 	};
 }
 
@@ -91,6 +116,8 @@ export class BlockCache {
 	}
 
 	private drop(entry: CachedRegion): void {
+		entry.dropped = true;
+		entry.links.clear();
 		for (const key of entry.keys) if (this.byKey.get(key) === entry) this.byKey.delete(key);
 		for (const page of pagesOf(entry)) {
 			const regions = this.byPage.get(page);
@@ -164,6 +191,12 @@ export class BlockCache {
 	}
 
 	clear(): void {
+		for (const regions of this.byPage.values()) {
+			for (const entry of regions) {
+				entry.dropped = true;
+				entry.links.clear();
+			}
+		}
 		this.byKey.clear();
 		this.byPage.clear();
 		this.codePages.fill(0);

@@ -43,6 +43,14 @@ export interface EmitContext {
 	native(ins: DecodedInstruction): string;
 	/** Registers a closure callable from the generated code; returns the expression naming it. */
 	external(fn: (...args: never[]) => unknown, options?: ExternalOptions): string;
+	/**
+	 * Counts the executions of the instruction's block in a local of the region, one increment
+	 * each (a call per execution would cost the block most of its speed). `flush` receives the
+	 * executions counted since its last call before any emitted code that may look at the
+	 * machine runs (so what it reports comes first) and whenever the region function returns.
+	 * It must keep the promises of a `registerFree` closure.
+	 */
+	countBlock(flush: (executions: number) => void): void;
 }
 
 /** Replaces an instruction's code; null keeps the native semantics. */
@@ -75,11 +83,16 @@ export function continuesRegion(last: DecodedInstruction): boolean {
 	return STAYS.has(last.flowControl) && !LEAVES.has(last.mnemonic) && !last.invalid;
 }
 
+/** Where emitted code that may look at the machine needs the block counters handed over first. */
+const HAND_OVER_COUNTS = '/*hand-over-counts*/';
+
 interface Tables {
 	eips: number[];
 	indices: number[];
 	emitted: boolean[];
 	externals: unknown[];
+	/** Block execution counters: local E<n> of the region is handed to counters[n]. */
+	counters: ((executions: number) => void)[];
 }
 
 function compileBlockCase(block: DecodedBlock, emitter: InstructionEmitter | undefined, stops: ReadonlySet<number>, t: Tables): string {
@@ -91,6 +104,7 @@ function compileBlockCase(block: DecodedBlock, emitter: InstructionEmitter | und
 	// Emitted code works on the register file unless its closures all say they leave registers alone.
 	const touching = list.map(() => false);
 	const externalCount = list.map(() => 0);
+	const counters: number[] = [];
 	const emitted: (string | null)[] = list.map((ins, i) => {
 		const ctx: EmitContext = {
 			native: (other) => {
@@ -102,6 +116,10 @@ function compileBlockCase(block: DecodedBlock, emitter: InstructionEmitter | und
 				if (options?.registerFree !== true) touching[i] = true;
 				t.externals.push(fn);
 				return `X${t.externals.length - 1}`;
+			},
+			countBlock: (flush) => {
+				counters.push(t.counters.length);
+				t.counters.push(flush);
 			},
 		};
 		const code = emitter?.(ins, i, ctx) ?? null;
@@ -142,7 +160,7 @@ function compileBlockCase(block: DecodedBlock, emitter: InstructionEmitter | und
 			// file current; it may change either, or ask to stop.
 			anyEmitted ||= touching[i];
 			const body = `c.eip = ${ins.nextEip}; c.instructionCount = ic + ${i}; { ${resolve(code, i)} }`;
-			parts.push(touching[i] ? `${FLUSH_LOCALS} ${body} ${LOAD_LOCALS}` : body);
+			parts.push(touching[i] ? `${HAND_OVER_COUNTS} ${FLUSH_LOCALS} ${body} ${LOAD_LOCALS}` : body);
 			parts.push(`if (c.exitRequest !== null) { if (c.exitRequest.beforeInstruction) { c.eip = ${ins.eip}; ic += ${i}; } else { ic += ${i + 1}; } break; }`);
 			if (!last) parts.push(`if (c.eip !== ${ins.nextEip}) { ic += ${i + 1}; break; }`);
 		} else {
@@ -163,6 +181,7 @@ function compileBlockCase(block: DecodedBlock, emitter: InstructionEmitter | und
 		stops.has(block.linear >>> 0) ? 'if (entered) break;' : '',
 		`if (ic + ${list.length} > end) break;`,
 		'entered = true;',
+		...counters.map((n) => `E${n}++;`),
 	];
 	const tail = [`ic += ${list.length};`];
 	if (leaves) tail.push('break;');
@@ -177,14 +196,16 @@ function compileBlockCase(block: DecodedBlock, emitter: InstructionEmitter | und
 
 /** Compiles `blocks` (the first is the usual entry) into one region function. */
 export function compileRegion(blocks: readonly DecodedBlock[], options: RegionOptions): RegionFunction {
-	const t: Tables = { eips: [], indices: [], emitted: [], externals: [] };
+	const t: Tables = { eips: [], indices: [], emitted: [], externals: [], counters: [] };
 	const cases = blocks.map((b) => compileBlockCase(b, options.emitter, options.stops, t));
+	const counts = t.counters.map((_f, n) => `E${n} = 0`);
+	const handOver = t.counters.map((_f, n) => `if (E${n} !== 0) { C${n}(E${n}); E${n} = 0; }`).join(' ');
 	const body = `const r = c.regs; let ${[0, 1, 2, 3, 4, 5, 6, 7].map((n) => `R${n} = r[${n}]`).join(', ')};
-	let ic = c.instructionCount; let k = 0; let entered = false;
+	let ic = c.instructionCount; let k = 0; let entered = false;${counts.length > 0 ? ` let ${counts.join(', ')};` : ''}
 	try {
 		for (;;) {
 			switch (c.eip) {
-${cases.join('\n')}
+${cases.join('\n').replaceAll(HAND_OVER_COUNTS, handOver)}
 			}
 			break;
 		}
@@ -195,11 +216,11 @@ ${cases.join('\n')}
 		if (!(e instanceof CpuException)) throw e;
 		c.fault = e;
 		return;
-	}
+	}${counts.length > 0 ? ` finally { ${handOver} }` : ''}
 	${FLUSH_LOCALS} c.instructionCount = ic;`;
 	const name = `region_${(blocks[0].linear >>> 0).toString(16)}`;
 	// Each closure in a const of the factory's scope: a call costs no array load and no receiver.
-	const bindings = t.externals.map((_f, n) => `const X${n} = ext[${n}];`).join(' ');
-	const factory = new Function('alu', 'sys', 'ext', 'CpuException', 'EIPS', 'INDICES', 'EMITTED', `${bindings}\nreturn function ${name}(c, end) {\n${body}\n};`);
-	return factory(ALU, SYS, t.externals, CpuException, t.eips, t.indices, t.emitted) as RegionFunction;
+	const bindings = [...t.externals.map((_f, n) => `const X${n} = ext[${n}];`), ...t.counters.map((_f, n) => `const C${n} = cnt[${n}];`)].join(' ');
+	const factory = new Function('alu', 'sys', 'ext', 'cnt', 'CpuException', 'EIPS', 'INDICES', 'EMITTED', `${bindings}\nreturn function ${name}(c, end) {\n${body}\n};`);
+	return factory(ALU, SYS, t.externals, t.counters, CpuException, t.eips, t.indices, t.emitted) as RegionFunction;
 }

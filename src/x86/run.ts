@@ -3,14 +3,16 @@
 // faults (returned, not delivered), HLT, INT n, a pending interrupt, or a
 // callout's request. Regions keep loops inside one function; the loop here
 // runs between regions and at least every SLICE instructions, which is where
-// interrupts are looked at.
+// interrupts are looked at. Each region links, per EIP it was left at, to the
+// region that ran next: following a link costs a few comparisons instead of the
+// cache's lookup and address-space check.
 
 import type { LinearAddress } from './addresses';
-import { BlockCache, region, type CachedRegion } from './block-cache';
+import { BlockCache, region, type CachedRegion, type RegionOrigin } from './block-cache';
 import { compileRegion, continuesRegion, type InstructionEmitter } from './block-compiler';
 import type { Cpu, ExitRequest } from './cpu';
 import { decodeBlock, MAX_BLOCK_INSTRUCTIONS, type CodePage } from './decoder';
-import type { DecodedBlock } from './decoded-instruction';
+import type { DecodedBlock, DecodedInstruction } from './decoded-instruction';
 import { CpuException } from './exceptions';
 import { Flag, Seg } from './registers';
 
@@ -48,8 +50,13 @@ export interface RunOptions {
 	absorb?: (exit: CpuExit & { kind: 'exception' | 'software-interrupt' }) => Absorbed;
 }
 
-/** Most instructions a region runs before the run loop looks at the interrupt line again. */
-export const SLICE = 8192;
+/**
+ * Most instructions a region runs before the run loop looks at the interrupt line again. What
+ * raises the line inside a run (I/O, a change of IF) already ends the region's run, so this only
+ * bounds the latency of a line that changes by itself. Trips through the run loop are kept rare:
+ * early in a run, before V8 has optimised it, each one costs a tight loop many iterations.
+ */
+export const SLICE = 65536;
 /** Most blocks compiled into one region. */
 const MAX_REGION_BLOCKS = 32;
 
@@ -73,16 +80,64 @@ function decodeAt(cpu: Cpu, eip: number, maxInstructions: number): DecodedBlock 
 	});
 }
 
-/** Where a block may go next without leaving CS: its fall-through and a direct near target. */
-function successors(block: DecodedBlock): number[] {
-	const last = block.instructions[block.instructions.length - 1];
-	if (!continuesRegion(last)) return [];
-	const mask = (v: number): number => (last.operandSize === 16 ? v & 0xffff : v >>> 0);
-	const out: number[] = [];
+/** The direct near target of a block's last instruction, if it has one. */
+function nearTarget(last: DecodedInstruction): number | undefined {
 	const target = last.operands[0];
-	if (target?.kind === 'near' && last.flowControl !== 'Next') out.push(mask(target.target));
-	if (last.flowControl === 'Next' || last.flowControl === 'ConditionalBranch' || last.flowControl === 'Call' || last.flowControl === 'IndirectCall') out.push(block.endEip);
-	return out;
+	if (target?.kind !== 'near' || last.flowControl === 'Next') return undefined;
+	return last.operandSize === 16 ? target.target & 0xffff : target.target >>> 0;
+}
+
+/** The block ends a loop: a conditional branch backwards. */
+function closesLoop(block: DecodedBlock): boolean {
+	const last = block.instructions[block.instructions.length - 1];
+	const near = nearTarget(last);
+	return last.flowControl === 'ConditionalBranch' && near !== undefined && near <= last.eip;
+}
+
+interface Successors {
+	/** Where the block may go next that is worth compiling with it. */
+	next: number[];
+	/** A direct call's return address, worth compiling with it only if the callee does not loop. */
+	returnTo?: { eip: number; callee: number };
+}
+
+/**
+ * Where a block may go next without leaving CS: its fall-through and a direct near target,
+ * less the code that has not run yet when the region gets hot: the way out of a loop (the
+ * fall-through of a branch backwards), and the return address of a call to a loop (see
+ * buildRegion). Compiled into the hot function, V8 would throw the optimised code away the
+ * first time that code runs, and the loop would start slow the next time round. Such code
+ * gets a region of its own, reached by a link.
+ */
+function successors(block: DecodedBlock): Successors {
+	const last = block.instructions[block.instructions.length - 1];
+	if (!continuesRegion(last)) return { next: [] };
+	const near = nearTarget(last);
+	const next = near === undefined ? [] : [near];
+	if (closesLoop(block)) return { next };
+	if (last.flowControl === 'Call' && near !== undefined) return { next, returnTo: { eip: block.endEip, callee: near } };
+	if (last.flowControl === 'Next' || last.flowControl === 'ConditionalBranch' || last.flowControl === 'Call' || last.flowControl === 'IndirectCall') next.push(block.endEip);
+	return { next };
+}
+
+/** True when a loop closes in the region's blocks reachable from `start` (unknown code counts as no loop). */
+function loopsFrom(blocks: ReadonlyMap<number, DecodedBlock>, start: number): boolean {
+	const seen = new Set<number>();
+	const stack = [start];
+	while (stack.length > 0) {
+		const block = blocks.get(stack.pop()!);
+		if (block === undefined || seen.has(block.eip)) continue;
+		seen.add(block.eip);
+		if (closesLoop(block)) return true;
+		const { next, returnTo } = successors(block);
+		stack.push(...next);
+		if (returnTo !== undefined) stack.push(returnTo.eip);
+	}
+	return false;
+}
+
+function origin(cpu: Cpu, emitter: InstructionEmitter | undefined): RegionOrigin {
+	return { csBase: cpu.seg[Seg.CS].base, cpl: cpu.cpl, emitter, epoch: cpu.blocks.mappingEpoch };
 }
 
 /**
@@ -96,10 +151,25 @@ function buildRegion(cpu: Cpu, emitter: InstructionEmitter | undefined): CachedR
 	const entry = decodeAt(cpu, cpu.eip, MAX_BLOCK_INSTRUCTIONS);
 	const page = entry.linear >>> 12;
 	const blocks = [entry];
+	const byEip = new Map([[entry.eip, entry]]);
 	const seen = new Set([entry.eip]);
+	const queue: number[] = [];
+	/** Return addresses of calls, taken in once the region's blocks show whether the callee loops. */
+	let returns: { eip: number; callee: number }[] = [];
+	const follow = (block: DecodedBlock): void => {
+		const { next, returnTo } = successors(block);
+		queue.push(...next);
+		if (returnTo !== undefined) returns.push(returnTo);
+	};
 	// Code that rewrites its own page would recompile a whole region per store: it gets one block at a time.
-	const queue = cpu.blocks.isRewritten(entry.physicalPages[0]) ? [] : successors(entry);
-	while (queue.length > 0 && blocks.length < MAX_REGION_BLOCKS) {
+	if (!cpu.blocks.isRewritten(entry.physicalPages[0])) follow(entry);
+	while (blocks.length < MAX_REGION_BLOCKS) {
+		if (queue.length === 0) {
+			// Once the callee is in, the code after a call to a loop is cold: it runs when the loop ends.
+			for (const r of returns) if (!loopsFrom(byEip, r.callee)) queue.push(r.eip);
+			returns = [];
+			if (queue.length === 0) break;
+		}
 		const eip = queue.shift()!;
 		if (seen.has(eip)) continue;
 		seen.add(eip);
@@ -114,9 +184,10 @@ function buildRegion(cpu: Cpu, emitter: InstructionEmitter | undefined): CachedR
 			throw e;
 		}
 		blocks.push(block);
-		queue.push(...successors(block));
+		byEip.set(block.eip, block);
+		follow(block);
 	}
-	const compiled = region(blocks, cs.base, compileRegion(blocks, { emitter, stops: cpu.stopAddresses }), blocks.map(keyOf), cpu.blocks.mappingEpoch);
+	const compiled = region(blocks, compileRegion(blocks, { emitter, stops: cpu.stopAddresses }), blocks.map(keyOf), origin(cpu, emitter));
 	cpu.blocks.add(compiled);
 	return compiled;
 }
@@ -156,7 +227,7 @@ function stepRegion(cpu: Cpu, key: number, emitter: InstructionEmitter | undefin
 	const cached = current(cpu, cpu.blocks.get(stepKey));
 	if (cached !== undefined && cached.csBase === cpu.seg[Seg.CS].base) return cached;
 	const block = decodeAt(cpu, cpu.eip, 1);
-	const compiled = region([block], cpu.seg[Seg.CS].base, compileRegion([block], { emitter, stops: cpu.stopAddresses }), [stepKey], cpu.blocks.mappingEpoch);
+	const compiled = region([block], compileRegion([block], { emitter, stops: cpu.stopAddresses }), [stepKey], origin(cpu, emitter));
 	cpu.blocks.add(compiled);
 	return compiled;
 }
@@ -171,8 +242,39 @@ function offer(exit: CpuExit & { kind: 'exception' | 'software-interrupt' }, abs
 	}
 }
 
+/** Most links one region keeps (an indirect jump or a return may lead to many places). */
+const MAX_LINKS = 16;
+
+/** The region `from` linked to for `eip`, if it still is the code to run there now. */
+function linked(cpu: Cpu, from: CachedRegion | undefined, eip: number, options: RunOptions | undefined): CachedRegion | undefined {
+	if (from === undefined) return undefined;
+	const to = from.links.get(eip);
+	if (to === undefined) return undefined;
+	const current = !to.dropped && to.checkedEpoch === cpu.blocks.mappingEpoch && to.csBase === cpu.seg[Seg.CS].base && to.cpl === cpu.cpl;
+	if (current && to.emitter === options?.emitterFor?.(cpu.cpl)) return to;
+	from.links.delete(eip);
+	return undefined;
+}
+
+/**
+ * The region to run at CS:EIP from the cache (compiling it if needed), or a one-instruction one
+ * for a budget that ends inside its first block. `previous` (the region run before) links to it.
+ */
+function lookUp(cpu: Cpu, linear: number, remaining: number, options: RunOptions | undefined, previous: CachedRegion | undefined): CachedRegion {
+	const emitter = options?.emitterFor?.(cpu.cpl);
+	const key = BlockCache.key(linear, cpu.cpl, emitter !== undefined);
+	const cached = current(cpu, cpu.blocks.get(key));
+	// Regions dispatch on EIP: one compiled under another CS base is not this code.
+	const entry = cached !== undefined && cached.csBase === cpu.seg[Seg.CS].base ? cached : buildRegion(cpu, emitter);
+	if ((entry.lengths.get(linear) ?? 0) > remaining) return stepRegion(cpu, key, emitter);
+	if (previous !== undefined && !previous.dropped && previous.links.size < MAX_LINKS) previous.links.set(cpu.eip, entry);
+	return entry;
+}
+
 export function runCpu(cpu: Cpu, maxInstructions: number, options?: RunOptions): CpuExit {
 	let first = true;
+	/** The region run last: where the next one is first looked for. */
+	let previous: CachedRegion | undefined;
 	const end = cpu.instructionCount + maxInstructions;
 	const absorb = options?.absorb;
 	cpu.exitRequest = null;
@@ -190,21 +292,20 @@ export function runCpu(cpu: Cpu, maxInstructions: number, options?: RunOptions):
 		if (!first && cpu.stopAddresses.has(linear)) return { kind: 'stop-address', address: linear as LinearAddress };
 		first = false;
 
-		const emitter = options?.emitterFor?.(cpu.cpl);
-		let entry: CachedRegion;
-		try {
-			const key = BlockCache.key(linear, cpu.cpl, emitter !== undefined);
-			const cached = current(cpu, cpu.blocks.get(key));
-			// Regions dispatch on EIP: one compiled under another CS base is not this code.
-			entry = cached !== undefined && cached.csBase === cpu.seg[Seg.CS].base ? cached : buildRegion(cpu, emitter);
-			// A short budget may end inside the block.
-			if ((entry.lengths.get(linear) ?? 0) > remaining) entry = stepRegion(cpu, key, emitter);
-		} catch (e) {
-			if (!(e instanceof CpuException)) throw e;
-			const exit = offer({ kind: 'exception', exception: e }, absorb);
-			if (exit !== null) return exit;
-			continue;
+		// Blocks never hold more than MAX_BLOCK_INSTRUCTIONS: with that much budget left none is cut short.
+		let entry = remaining >= MAX_BLOCK_INSTRUCTIONS ? linked(cpu, previous, cpu.eip, options) : undefined;
+		if (entry === undefined) {
+			try {
+				entry = lookUp(cpu, linear, remaining, options, previous);
+			} catch (e) {
+				if (!(e instanceof CpuException)) throw e;
+				previous = undefined;
+				const exit = offer({ kind: 'exception', exception: e }, absorb);
+				if (exit !== null) return exit;
+				continue;
+			}
 		}
+		previous = entry;
 
 		cpu.codeModified = false;
 		entry.run(cpu, Math.min(end, cpu.instructionCount + SLICE));

@@ -6,17 +6,11 @@ import type { MonitorMode } from '../../src/vmm/views';
 
 type Reasons = Readonly<Record<string, Partial<Record<MonitorMode, string>>>>;
 
-const DESCRIPTOR_ACCESSED = 'segment loads the monitor performs (loadGuestSegment in src/vmm/guest-state.ts) and ring-3 loads from the shadow GDT never set the accessed bit in the guest GDT';
-
 /** Guests whose output differs from QEMU's in a mode. */
-const AGAINST_QEMU: Reasons = {
-	'descriptor-bits': { 'binary-translation': DESCRIPTOR_ACCESSED },
-};
+const AGAINST_QEMU: Reasons = {};
 
 /** Guests that can tell a monitor mode from native. */
-const AGAINST_NATIVE: Reasons = {
-	'descriptor-bits': { 'binary-translation': DESCRIPTOR_ACCESSED },
-};
+const AGAINST_NATIVE: Reasons = {};
 
 /** Why the guest's output under `mode` is expected to differ from QEMU's, or undefined when it must not. */
 export function knownBugAgainstQemu(guest: string, mode: MonitorMode): string | undefined {

@@ -1,0 +1,193 @@
+// Chaining: a region remembers the region execution went to next for each EIP
+// it left at, so the run loop skips the cache lookup. A link must never run
+// code that is no longer what the linear address holds, or skip a stop: these
+// tests make links, then change what they point to in every way the CPU knows.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { machine, type TestMachine } from './helpers';
+import { Cr0, Reg } from '../../src/x86/registers';
+import { BlockCache } from '../../src/x86/block-cache';
+import type { InstructionEmitter } from '../../src/x86/block-compiler';
+import { linear, type PhysicalAddress } from '../../src/x86/addresses';
+
+/** `f` sits two pages above the loop: every call and every return leaves a region. */
+const CALLS = (iterations: number, f: string): string => `mov ecx, ${iterations}
+xor ebx, ebx
+l: call f
+add ebx, eax
+cmp ecx, PATCH_AT
+jne skip
+mov byte [f + 1], 2
+skip: dec ecx
+jnz l
+hlt
+times 0x2000 - ($ - $$) db 0
+f: ${f}`;
+
+const F = 0x3000;
+const RETURN_ONE = 'mov eax, 1\nret';
+
+function calls(iterations: number, patchAt = -1, f = RETURN_ONE): TestMachine {
+	return machine(CALLS(iterations, f).replace('PATCH_AT', String(patchAt)));
+}
+
+function lookupsDuring(m: TestMachine, run: () => void): number {
+	const cache = m.cpu.blocks;
+	const get = cache.get.bind(cache);
+	let lookups = 0;
+	cache.get = (key) => {
+		lookups++;
+		return get(key);
+	};
+	try {
+		run();
+	} finally {
+		cache.get = get;
+	}
+	return lookups;
+}
+
+test('calls between regions follow links instead of looking the next region up', () => {
+	const m = calls(500);
+	const lookups = lookupsDuring(m, () => assert.equal(m.cpu.run(100_000).kind, 'halt'));
+	assert.equal(m.cpu.regs[Reg.EBX], 500);
+	// 1000 region changes; only the first of each kind goes through the cache.
+	assert.ok(lookups < 30, `${lookups} lookups for 1000 region changes`);
+});
+
+test('a guest store into linked code makes the next call run the new code', () => {
+	const m = calls(200, 100);
+	assert.equal(m.cpu.run(100_000).kind, 'halt');
+	// ECX 200..100 saw the old `mov eax, 1`, 99..1 the patched `mov eax, 2`.
+	assert.equal(m.cpu.regs[Reg.EBX], 101 + 2 * 99);
+});
+
+test('code loaded behind the CPU (then invalidated) replaces a linked region', () => {
+	const m = calls(1_000_000);
+	assert.equal(m.cpu.run(5_000).kind, 'budget');
+	const before = m.cpu.regs[Reg.EBX];
+	m.memory.ram[F + 1] = 3;
+	m.cpu.invalidateCode(F as PhysicalAddress, 1);
+	assert.equal(m.cpu.run(5_000).kind, 'budget');
+	// 5000 instructions are 625 iterations of 8: the old code would have added about 625.
+	assert.ok(m.cpu.regs[Reg.EBX] - before > 3 * 600, `gained ${m.cpu.regs[Reg.EBX] - before}`);
+});
+
+test('everything invalidated at once (an emitter change) leaves no link to follow', () => {
+	const m = calls(1_000_000);
+	assert.equal(m.cpu.run(5_000).kind, 'budget');
+	m.memory.ram[F + 1] = 4;
+	m.cpu.invalidateAllBlocks();
+	const before = m.cpu.regs[Reg.EBX];
+	assert.equal(m.cpu.run(5_000).kind, 'budget');
+	assert.ok(m.cpu.regs[Reg.EBX] - before > 4 * 600, `gained ${m.cpu.regs[Reg.EBX] - before}`);
+});
+
+test('a stop address set after a link was made stops execution there', () => {
+	const m = calls(1_000_000);
+	assert.equal(m.cpu.run(5_000).kind, 'budget');
+	m.cpu.setStopAddresses(new Set([F]));
+	const exit = m.cpu.run(5_000);
+	assert.deepEqual(exit, { kind: 'stop-address', address: F });
+	assert.equal(m.cpu.eip, F);
+});
+
+test('a link made without an emitter is not followed once one applies', () => {
+	const m = calls(1_000_000);
+	m.cpu.cpl = 0;
+	assert.equal(m.cpu.run(5_000).kind, 'budget');
+	let seen = 0;
+	const emitter: InstructionEmitter = (ins, _index, ctx) =>
+		ins.linear === F ? `${ctx.external(() => { seen++; }, { registerFree: true })}(); ${ctx.native(ins)}` : null;
+	assert.equal(m.cpu.run(5_000, { emitterFor: () => emitter }).kind, 'budget');
+	assert.ok(seen > 600, `the emitted code ran ${seen} times`);
+});
+
+test('a loop is compiled without its way out, which gets a region of its own', () => {
+	const m = machine(`mov ecx, 100
+l: add eax, 3
+dec ecx
+jnz l
+add eax, 1
+hlt`);
+	assert.equal(m.cpu.run(10_000).kind, 'halt');
+	assert.equal(m.cpu.regs[Reg.EAX], 301);
+	const key = (address: number): number => BlockCache.key(address, 0, false);
+	const loop = m.cpu.blocks.get(key(0x1005));
+	const exit = m.cpu.blocks.get(key(0x100b));
+	assert.ok(loop && exit);
+	assert.notEqual(loop, exit);
+	assert.ok(!loop.blocks.some((b) => b.linear === 0x100b), 'the exit block is not in the loop region');
+});
+
+test('the return address of a call to a loop gets a region of its own; that of a plain call does not', () => {
+	const m = machine(`mov ecx, 100
+call spin
+add eax, 1
+call plain
+hlt
+spin: dec ecx
+jnz spin
+ret
+plain: add eax, 2
+ret`);
+	assert.equal(m.cpu.run(10_000).kind, 'halt');
+	assert.equal(m.cpu.regs[Reg.EAX], 3);
+	const key = (address: number): number => BlockCache.key(address, 0, false);
+	const first = m.cpu.blocks.get(key(0x1000));
+	const afterSpin = m.cpu.blocks.get(key(0x100a));
+	assert.ok(first && afterSpin);
+	assert.ok(first.blocks.some((b) => b.linear === 0x1013), 'the loop is compiled with its caller');
+	assert.ok(!first.blocks.some((b) => b.linear === 0x100a), 'the code after the loop is not');
+	// After `call plain` (no loop), the return address is compiled with the call.
+	assert.ok(afterSpin.blocks.some((b) => b.linear === 0x1012), 'the return from a plain call stays in the region');
+});
+
+// Paging: the code of `f` at linear 4 MiB comes from one of two frames.
+const P = 1, RW = 2;
+const LINEAR_F = 0x400000;
+const FRAMES = [0x500000, 0x600000];
+
+/** The call loop with `f` at linear 4 MiB; two page directories map it to FRAMES[0] and FRAMES[1]. */
+function pagedCalls(): { m: TestMachine; directories: number[] } {
+	const m = machine(CALLS(1_000_000, RETURN_ONE).replace('PATCH_AT', '-1').replace(/times 0x2000[^\n]*\nf:[^]*$/, `f equ ${LINEAR_F}`), 0x1000, 0x1000000);
+	// `mov eax, 1/2; ret` in each frame.
+	FRAMES.forEach((frame, i) => m.memory.ram.set([0xb8, i + 1, 0, 0, 0, 0xc3], frame));
+	const directories = [0x10000, 0x20000];
+	directories.forEach((pd, i) => {
+		const low = pd + 0x1000, high = pd + 0x2000;
+		m.memory.setU32(pd, low | P | RW);
+		for (let n = 0; n < 1024; n++) m.memory.setU32(low + 4 * n, (n << 12) | P | RW);
+		m.memory.setU32(pd + 4, high | P | RW);
+		m.memory.setU32(high, FRAMES[i] | P | RW);
+	});
+	m.cpu.cr3 = directories[0];
+	m.cpu.cr0 |= Cr0.PG;
+	m.cpu.flushTlb();
+	return { m, directories };
+}
+
+function gainedOver(m: TestMachine, budget: number): number {
+	const before = m.cpu.regs[Reg.EBX];
+	assert.equal(m.cpu.run(budget).kind, 'budget');
+	return m.cpu.regs[Reg.EBX] - before;
+}
+
+test('after a CR3 write a link to code the new address space maps elsewhere is not followed', () => {
+	const { m, directories } = pagedCalls();
+	const first = gainedOver(m, 5_000);
+	assert.ok(first > 600 && first < 1000, `gained ${first}`);
+	m.cpu.cr3 = directories[1];
+	m.cpu.flushTlb();
+	const second = gainedOver(m, 5_000);
+	assert.ok(second > 2 * 600, `gained ${second}`);
+});
+
+test('after INVLPG of a remapped page a link to its old code is not followed', () => {
+	const { m } = pagedCalls();
+	gainedOver(m, 5_000);
+	m.memory.setU32(0x10000 + 0x2000, FRAMES[1] | P | RW);
+	m.cpu.invlpg(linear(LINEAR_F));
+	const gained = gainedOver(m, 5_000);
+	assert.ok(gained > 2 * 600, `gained ${gained}`);
+});
