@@ -201,13 +201,19 @@ export function compileRegion(blocks: readonly DecodedBlock[], options: RegionOp
 	const counts = t.counters.map((_f, n) => `E${n} = 0`);
 	const handOver = t.counters.map((_f, n) => `if (E${n} !== 0) { C${n}(E${n}); E${n} = 0; }`).join(' ');
 	const body = `const r = c.regs; let ${[0, 1, 2, 3, 4, 5, 6, 7].map((n) => `R${n} = r[${n}]`).join(', ')};
-	let ic = c.instructionCount; let k = 0; let entered = false;${counts.length > 0 ? ` let ${counts.join(', ')};` : ''}
+	let ic = c.instructionCount; let k = 0; let entered = false; let raised = null;${counts.length > 0 ? ` let ${counts.join(', ')};` : ''}
 	try {
-		for (;;) {
+		region: for (;;) {
 			switch (c.eip) {
 ${cases.join('\n').replaceAll(HAND_OVER_COUNTS, handOver)}
 			}
 			break;
+		}
+		if (raised !== null) {
+			if (!EMITTED[k]) { ${FLUSH_LOCALS} }
+			c.eip = EIPS[k]; c.instructionCount = ic + INDICES[k];
+			c.fault = raised;
+			return;
 		}
 	} catch (e) {
 		if (!EMITTED[k]) { ${FLUSH_LOCALS} }

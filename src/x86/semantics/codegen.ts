@@ -196,9 +196,14 @@ export class CodeGen {
 		return `c.instructionCount = ic + ${this.index};`;
 	}
 
-	/** A statement raising an exception. */
+	/**
+	 * A statement raising an exception. It leaves the region's dispatch loop
+	 * (`region`) with the exception in `raised` rather than throwing it: the
+	 * region hands it back exactly as it does a fault thrown by a helper, and a
+	 * fault a template can see coming costs no JavaScript unwind.
+	 */
 	raise(vector: number, errorCode?: number): string {
-		return errorCode === undefined ? `throw new CpuException(${vector});` : `throw new CpuException(${vector}, ${errorCode});`;
+		return `{ raised = new CpuException(${errorCode === undefined ? vector : `${vector}, ${errorCode}`}); break region; }`;
 	}
 
 	/** ESI/EDI/ECX of a string instruction under its address size. */

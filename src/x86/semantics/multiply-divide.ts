@@ -48,8 +48,10 @@ function divide(signed: boolean): Template {
 	return (ins, g) => {
 		const size = g.size(ins.operands[0]);
 		const acc = accumulator(g, size);
-		const call = `alu.${signed ? 'divS' : 'divU'}(${acc.hi}, ${acc.lo}, ${g.read(ins.operands[0], size)}, ${size})`;
-		return `const q = ${call}; const rem = alu.divOut.remainder; ${acc.setLo('q')} ${acc.setHi('rem')}`;
+		// Division by zero is raised here, without an unwind; the helper raises a quotient overflow.
+		const call = `alu.${signed ? 'divS' : 'divU'}(${acc.hi}, ${acc.lo}, d, ${size})`;
+		const zero = size === 32 ? 'd === 0' : `(d & ${(1 << size) - 1}) === 0`;
+		return `const d = ${g.read(ins.operands[0], size)}; if (${zero}) ${g.raise(0)} const q = ${call}; const rem = alu.divOut.remainder; ${acc.setLo('q')} ${acc.setHi('rem')}`;
 	};
 }
 

@@ -31,10 +31,10 @@ export function segmentMove(ins: DecodedInstruction, g: CodeGen): string {
 		return `const v = ${selectorOf(g, src)}; ${g.syncCount()} ${g.withState(`sys.loadSegment(c, ${dst.seg}, v);`)}`;
 	}
 	if (src.kind === 'sreg') return storeSystemWord(g, dst, `c.seg[${src.seg}].selector`);
-	if (dst.kind === 'cr' && src.kind === 'reg') return `${g.syncCount()} const v = ${g.reg(src.reg, 32)} >>> 0; ${g.withState(`sys.movToCr(c, ${dst.n}, v);`)}`;
-	if (src.kind === 'cr' && dst.kind === 'reg') return `${g.syncCount()} ${g.withState(`const v = sys.movFromCr(c, ${src.n});`)} ${g.setReg(dst.reg, 32, 'v')}`;
-	if (dst.kind === 'dr' && src.kind === 'reg') return `${g.syncCount()} const v = ${g.reg(src.reg, 32)} >>> 0; ${g.withState(`sys.movToDr(c, ${dst.n}, v);`)}`;
-	if (src.kind === 'dr' && dst.kind === 'reg') return `${g.syncCount()} ${g.withState(`const v = sys.movFromDr(c, ${src.n});`)} ${g.setReg(dst.reg, 32, 'v')}`;
+	if (dst.kind === 'cr' && src.kind === 'reg') return `${ring0(g)} ${g.syncCount()} const v = ${g.reg(src.reg, 32)} >>> 0; ${g.withState(`sys.movToCr(c, ${dst.n}, v);`)}`;
+	if (src.kind === 'cr' && dst.kind === 'reg') return `${ring0(g)} ${g.syncCount()} ${g.withState(`const v = sys.movFromCr(c, ${src.n});`)} ${g.setReg(dst.reg, 32, 'v')}`;
+	if (dst.kind === 'dr' && src.kind === 'reg') return `${ring0(g)} ${g.syncCount()} const v = ${g.reg(src.reg, 32)} >>> 0; ${g.withState(`sys.movToDr(c, ${dst.n}, v);`)}`;
+	if (src.kind === 'dr' && dst.kind === 'reg') return `${ring0(g)} ${g.syncCount()} ${g.withState(`const v = sys.movFromDr(c, ${src.n});`)} ${g.setReg(dst.reg, 32, 'v')}`;
 	return g.raise(6);
 }
 
@@ -63,7 +63,14 @@ const access = (name: 'lar' | 'lsl'): Template => (ins, g) => {
 
 const verify = (name: 'verr' | 'verw'): Template => (ins, g) => `const s = ${selectorOf(g, ins.operands[0])}; ${g.withState(`const ok = sys.${name}(c, s);`)} c.setFlag(${Flag.ZF}, ok);`;
 
-const privilegedNop: Template = (_ins, g) => `if (c.cpl !== 0) ${g.raise(13, 0)}`;
+/**
+ * The CPL check of a privileged instruction, raised by the template itself: at
+ * ring 1 under a monitor that is the trap, and it costs no unwind. (The system
+ * functions check again; they are also called from outside compiled code.)
+ */
+const ring0 = (g: CodeGen): string => `if (c.cpl !== 0) ${g.raise(13, 0)}`;
+
+const privilegedNop: Template = (_ins, g) => ring0(g);
 
 /** Calls a contract function that reads and writes the registers itself (CPUID, RDTSC, RDMSR, WRMSR). */
 const registerCall = (name: string): Template => (_ins, g) => `${g.syncCount()} ${g.withState(`sys.${name}(c);`)}`;
@@ -79,18 +86,18 @@ export const system: Record<string, Template> = {
 	str: selectorStore('str'),
 	smsw: selectorStore('smsw'),
 	lmsw: (ins, g) => `const v = ${g.read(ins.operands[0], 16)}; ${g.syncCount()} ${g.withState('sys.lmsw(c, v);')}`,
-	clts: (_ins, g) => `${g.syncCount()} ${g.withState('sys.clts(c);')}`,
+	clts: (_ins, g) => `${ring0(g)} ${g.syncCount()} ${g.withState('sys.clts(c);')}`,
 	invlpg: (ins, g) => {
 		const op = ins.operands[0];
 		if (op.kind !== 'mem') return g.raise(6);
 		// INVLPG takes the linear address without a limit check: it never touches the memory.
-		return `${g.syncCount()} const a = (c.seg[${op.mem.seg}].base + ${g.ea(op.mem)}) >>> 0; ${g.withState('sys.invlpgAt(c, a);')}`;
+		return `${ring0(g)} ${g.syncCount()} const a = (c.seg[${op.mem.seg}].base + ${g.ea(op.mem)}) >>> 0; ${g.withState('sys.invlpgAt(c, a);')}`;
 	},
 	invd: privilegedNop,
 	wbinvd: privilegedNop,
-	hlt: (_ins, g) => `if (c.cpl !== 0) ${g.raise(13, 0)} c.halted = true; c.pendingExit = { kind: 'halt' };`,
-	cli: (_ins, g) => `${g.syncCount()} ${g.withState('sys.cli(c);')}`,
-	sti: (_ins, g) => `${g.syncCount()} const was = c.getEflags(); ${g.withState('sys.sti(c);')} if (!(was & ${Flag.IF})) c.interruptsHeldUntil = ic + ${g.index + 2};`,
+	hlt: (_ins, g) => `${ring0(g)} c.halted = true; c.pendingExit = { kind: 'halt' };`,
+	cli: (_ins, g) => `if (!sys.ioplAllows(c)) ${g.raise(13, 0)} ${g.syncCount()} ${g.withState('sys.cli(c);')}`,
+	sti: (_ins, g) => `if (!sys.ioplAllows(c)) ${g.raise(13, 0)} ${g.syncCount()} const was = c.getEflags(); ${g.withState('sys.sti(c);')} if (!(was & ${Flag.IF})) c.interruptsHeldUntil = ic + ${g.index + 2};`,
 	cpuid: registerCall('cpuid'),
 	rdtsc: registerCall('rdtsc'),
 	rdmsr: registerCall('rdmsr'),

@@ -18,6 +18,6 @@ export { lgdt, lidt, sgdt, sidt, lldt, sldt, ltr, str } from './tables';
 export { movToCr, movFromCr, movToDr, movFromDr, lmsw, smsw, clts, invlpgAt } from './control-registers';
 export { rdmsr, wrmsr, rdtsc, readMsr, writeMsr, Msr } from './msr';
 export { cpuid, CPU_VENDOR } from './cpuid';
-export { checkIoPermission, cli, sti } from './io-permission';
+export { checkIoPermission, cli, ioPermitted, ioplAllows, sti } from './io-permission';
 export { lar, lsl, verr, verw } from './access-rights';
 export { parseTss, type Tss32 } from './tss';

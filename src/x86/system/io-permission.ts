@@ -21,14 +21,23 @@ function bitmapAllows(cpu: SystemCpu, port: number, size: number): boolean {
 	return (bits & mask) === 0;
 }
 
+/** Whether a port access of `size` bytes (1, 2 or 4) is allowed: CPL <= IOPL, or the TSS bitmap allows it. */
+export function ioPermitted(cpu: SystemCpu, port: number, size: number): boolean {
+	return cpu.cpl <= iopl(cpu) || bitmapAllows(cpu, port & 0xffff, size);
+}
+
 /** `size` is the access width in bytes: 1, 2 or 4. */
 export function checkIoPermission(cpu: SystemCpu, port: number, size: number): void {
-	if (cpu.cpl <= iopl(cpu)) return;
-	if (!bitmapAllows(cpu, port & 0xffff, size)) throw new CpuException(Vector.GP, 0);
+	if (!ioPermitted(cpu, port, size)) throw new CpuException(Vector.GP, 0);
+}
+
+/** CLI and STI are allowed at CPL <= IOPL. */
+export function ioplAllows(cpu: SystemCpu): boolean {
+	return cpu.cpl <= iopl(cpu);
 }
 
 function requireIopl(cpu: SystemCpu): void {
-	if (cpu.cpl > iopl(cpu)) throw new CpuException(Vector.GP, 0);
+	if (!ioplAllows(cpu)) throw new CpuException(Vector.GP, 0);
 }
 
 export function cli(cpu: SystemCpu): void {
