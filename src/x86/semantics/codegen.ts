@@ -200,9 +200,10 @@ export class CodeGen {
 	 * A statement raising an exception. It leaves the region's dispatch loop
 	 * (`region`) with the exception in `raised` rather than throwing it: the
 	 * region hands it back exactly as it does a fault thrown by a helper, and a
-	 * fault a template can see coming costs no JavaScript unwind.
+	 * fault a template can see coming costs no JavaScript unwind. `errorCode`
+	 * may be an expression of the generated code.
 	 */
-	raise(vector: number, errorCode?: number): string {
+	raise(vector: number, errorCode?: number | string): string {
 		return `{ raised = new CpuException(${errorCode === undefined ? vector : `${vector}, ${errorCode}`}); break region; }`;
 	}
 

@@ -74,7 +74,8 @@ export const controlFlow: Record<string, Template> = {
 		const imm = ins.operands[0];
 		return ins.operandSize === 16 ? g.raise(6) : `${g.syncCount()} ${g.withState(`sys.farReturn(c, ${imm?.kind === 'imm' ? imm.value : 0});`)}`;
 	},
-	iretd: (_ins, g) => `${g.syncCount()} ${g.withState('sys.iret(c);')}`,
+	// A return to a more privileged ring (a guest kernel's IRET at real ring 1) is raised without an unwind.
+	iretd: (_ins, g) => `${g.syncCount()} ${g.withState('const inward = sys.iretInwardSelector(c);')} if (inward >= 0) ${g.raise(13, 'inward')} ${g.withState('sys.iret(c);')}`,
 	// A 16-bit IRET frame is a real-mode/16-bit-kernel construct this CPU does not model.
 	iret: (_ins, g) => g.raise(6),
 	loop: loop(''),

@@ -13,7 +13,7 @@ export { withinLimit } from './limits';
 export { loadSegment, nullDataSegment } from './segments';
 export { farJump, farCall, farReturn } from './far-transfers';
 export { deliverInterrupt, deliverException, TripleFault } from './interrupts';
-export { iret, eflagsAfterIret } from './iret';
+export { iret, eflagsAfterIret, iretInwardSelector } from './iret';
 export { lgdt, lidt, sgdt, sidt, lldt, sldt, ltr, str } from './tables';
 export { movToCr, movFromCr, movToDr, movFromDr, lmsw, smsw, clts, invlpgAt } from './control-registers';
 export { rdmsr, wrmsr, rdtsc, readMsr, writeMsr, Msr } from './msr';

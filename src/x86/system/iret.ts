@@ -7,7 +7,7 @@ import { EFLAGS_FIXED, Flag, IOPL_SHIFT, Seg, type SegmentCache } from '../regis
 import { checkReturnCode, checkReturnStack, currentStack, setEsp } from './far-transfers';
 import { markAccessed } from './descriptors';
 import { enterCodeSegment, revalidateDataSegments } from './segments';
-import { selectorRpl } from './selectors';
+import { isNullSelector, selectorRpl } from './selectors';
 import type { SystemCpu } from './system-cpu';
 
 const ALWAYS_RESTORED = Flag.CF | Flag.PF | Flag.AF | Flag.ZF | Flag.SF | Flag.TF | Flag.DF | Flag.OF | Flag.NT | Flag.RF | Flag.AC | Flag.ID;
@@ -52,4 +52,19 @@ export function iret(cpu: SystemCpu): void {
 	cpu.eip = eip;
 	cpu.setEflags(eflags);
 	if (outward) revalidateDataSegments(cpu);
+}
+
+/**
+ * The error code of the #GP(selector) an IRET at CPL > 0 is bound to raise
+ * because the frame returns to a more privileged ring (under ring compression:
+ * every guest kernel IRET), found without changing anything; -1 when it is not
+ * such a return. A fault reading the frame is raised as IRET raises it.
+ */
+export function iretInwardSelector(cpu: SystemCpu): number {
+	if (cpu.cpl === 0 || cpu.getEflags() & Flag.NT) return -1;
+	const stack = currentStack(cpu);
+	stack.pop32();
+	const csSelector = stack.pop32() & 0xffff;
+	stack.pop32();
+	return !isNullSelector(csSelector) && selectorRpl(csSelector) < cpu.cpl ? csSelector & 0xfffc : -1;
 }
