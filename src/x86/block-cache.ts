@@ -9,6 +9,10 @@
 // region: each remembers which physical page each of its linear pages came
 // from, and is checked against the new mapping the first time it is entered
 // (`mappingEpoch`), so code a new address space maps at the same place is reused.
+// `clear()` may come from a callout while a region runs (a translation cache
+// flushing itself): the cleared regions stay in the page index until the run
+// loop adds the next region, so a store the running region makes into its own
+// code still drops it and ends its run, as with any other code write.
 
 import type { InstructionEmitter, RegionFunction } from './block-compiler';
 import type { DecodedBlock } from './decoded-instruction';
@@ -77,6 +81,8 @@ export class BlockCache {
 	private readonly rewritten = new Set<number>();
 	/** Counts address-space changes: a region checked in an older epoch must have its mappings checked again. */
 	mappingEpoch = 0;
+	/** Set by `clear()`: the page index still holds the cleared regions, one of which may be running. */
+	private clearedStillIndexed = false;
 
 	constructor(ramBytes: number) {
 		this.codePages = new Uint8Array(Math.ceil(ramBytes / 4096));
@@ -105,7 +111,9 @@ export class BlockCache {
 		return this.byKey.get(key);
 	}
 
+	/** Called by the run loop between regions only: no region is running here. */
 	add(entry: CachedRegion): void {
+		if (this.clearedStillIndexed) this.forgetCleared();
 		for (const key of entry.keys) this.byKey.set(key, entry);
 		for (const page of pagesOf(entry)) {
 			let regions = this.byPage.get(page);
@@ -190,6 +198,11 @@ export class BlockCache {
 		this.drop(entry);
 	}
 
+	/**
+	 * Drops every region. Their bytes stay in the page index (and `codePages`) until the next
+	 * `add`: a region running now, whose callout asked for this, must still see its stores into
+	 * its own code (they drop it and end its run after the store).
+	 */
 	clear(): void {
 		for (const regions of this.byPage.values()) {
 			for (const entry of regions) {
@@ -198,8 +211,14 @@ export class BlockCache {
 			}
 		}
 		this.byKey.clear();
+		this.clearedStillIndexed = true;
+	}
+
+	/** Empties the page index of the regions `clear()` dropped, once none of them can be running. */
+	private forgetCleared(): void {
+		for (const page of this.byPage.keys()) if (page < this.codePages.length) this.codePages[page] = 0;
 		this.byPage.clear();
-		this.codePages.fill(0);
+		this.clearedStillIndexed = false;
 	}
 }
 

@@ -172,59 +172,107 @@ export function decodeInstructions(bytes: Uint8Array, eip: number, csBase: numbe
 	return out;
 }
 
-/** A page of guest code as the CPU fetches it; throws CpuException (#PF) when not executable. */
+/** A page of guest code as the CPU fetches it. */
 export interface CodePage {
 	/** Bytes from the requested linear address to the end of its page. */
 	bytes: Uint8Array;
 	physicalPage: number;
 }
 
+/** How the decoder reads guest code. */
+export interface CodeFetch {
+	/** The page at `linear` as an instruction fetch reads it; throws CpuException (#PF) when not executable. */
+	fetch(linear: LinearAddress): CodePage;
+	/**
+	 * The page at `linear` if reading it changes nothing: no accessed bit set, no fault raised,
+	 * counted or resolved; undefined otherwise. For code that may never run.
+	 */
+	peek(linear: LinearAddress): CodePage | undefined;
+}
+
 export interface BlockDecodeOptions {
 	maxInstructions: number;
 	/** True when a block must end before this linear address (a stop address). */
 	stopBefore?: (linear: number) => boolean;
+	/**
+	 * The block may never run (a region's successor): even its first instruction is only
+	 * peeked at, and a CpuException says it could not be.
+	 */
+	speculative?: boolean;
 }
 
 /**
- * Decodes one block starting at CS:eip. A fault fetching the first instruction
- * is thrown; a fault on a later one ends the block before it, so the fault is
- * raised precisely when execution gets there.
+ * What a speculative block's first instruction gets when its bytes cannot be peeked at: the
+ * fault a fetch might raise. Never delivered: nothing is executing that instruction.
  */
-export function decodeBlock(fetch: (linear: LinearAddress) => CodePage, csBase: number, csLimit: number, eip: number, options: BlockDecodeOptions): DecodedBlock {
+function unpeekable(linear: number): CpuException {
+	return new CpuException(Vector.PF, 0, linear);
+}
+
+/**
+ * Decodes one block starting at CS:eip. Only the instruction being executed now (the first of
+ * a block that is not speculative) is fetched as the CPU fetches: a fault there is thrown. The
+ * page after the first is read only when an instruction really runs into it, and for a later
+ * instruction only peeked at: when it cannot be, the block ends before that instruction, whose
+ * fetch then happens (and faults) when execution gets there, once.
+ */
+export function decodeBlock(code: CodeFetch, csBase: number, csLimit: number, eip: number, options: BlockDecodeOptions): DecodedBlock {
 	const start = toLinear(csBase + eip);
-	const first = fetch(start);
-	const pages = [first.physicalPage];
-	let bytes = first.bytes;
-	let nextPageFault: CpuException | undefined;
-	try {
-		const next = fetch(toLinear(start + bytes.length));
-		const joined = new Uint8Array(bytes.length + MAX_INSTRUCTION_BYTES);
-		joined.set(bytes);
-		joined.set(next.bytes.subarray(0, MAX_INSTRUCTION_BYTES), bytes.length);
-		bytes = joined.subarray(0, bytes.length + Math.min(MAX_INSTRUCTION_BYTES, next.bytes.length));
-		pages.push(next.physicalPage);
-	} catch (e) {
-		if (!(e instanceof CpuException)) throw e;
-		nextPageFault = e;
-	}
+	const first = options.speculative ? code.peek(start) : code.fetch(start);
+	if (first === undefined) throw unpeekable(start);
 	const firstPageBytes = first.bytes.length;
-	const inLimit = Math.max(0, Math.min(bytes.length, csLimit - eip + 1));
+	/** Bytes from EIP up to the CS limit (which may end before the page does). */
+	const inLimit = Math.max(0, csLimit - eip + 1);
 	if (inLimit === 0) throw new CpuException(Vector.GP, 0);
-	const candidates = decodeInstructions(bytes.subarray(0, inLimit), eip, csBase, options.maxInstructions);
+	const onPage = Math.min(firstPageBytes, inLimit);
+	const candidates = decodeInstructions(first.bytes.subarray(0, onPage), eip, csBase, options.maxInstructions);
 	const instructions: DecodedInstruction[] = [];
+	const pages = [first.physicalPage];
 	let offset = 0;
+	let ended = false;
 	for (const d of candidates) {
-		if (instructions.length > 0 && options.stopBefore?.(d.linear)) break;
+		if (instructions.length > 0 && options.stopBefore?.(d.linear)) {
+			ended = true;
+			break;
+		}
 		instructions.push(d);
 		offset += d.length;
-		if (endsBlock(d) || offset >= firstPageBytes) break;
+		if (endsBlock(d) || offset >= firstPageBytes) {
+			ended = true;
+			break;
+		}
 	}
-	if (instructions.length === 0) {
-		// The first instruction did not fit: it runs into the CS limit or into an unfetchable page.
-		if (inLimit < bytes.length || !nextPageFault) throw new CpuException(Vector.GP, 0);
-		throw nextPageFault;
+	// The bytes ran out before the block ended: the next instruction runs past the page or the CS limit.
+	if (!ended && instructions.length < options.maxInstructions) {
+		const executing = instructions.length === 0 && !options.speculative;
+		const straddling = onPage === firstPageBytes && inLimit > firstPageBytes
+			? decodeStraddling(code, first, start, offset, eip, csBase, inLimit, executing)
+			: undefined;
+		if (straddling === undefined || (instructions.length > 0 && options.stopBefore?.(straddling.instruction.linear))) {
+			if (instructions.length === 0) throw options.speculative ? unpeekable(start) : new CpuException(Vector.GP, 0);
+		} else {
+			instructions.push(straddling.instruction);
+			pages.push(straddling.secondPage);
+		}
 	}
 	const last = instructions[instructions.length - 1];
-	const usesSecondPage = offset > firstPageBytes;
-	return { linear: start, eip, instructions, physicalPages: usesSecondPage ? pages : [pages[0]], endEip: last.nextEip };
+	return { linear: start, eip, instructions, physicalPages: pages, endEip: last.nextEip };
+}
+
+/**
+ * The instruction at `offset` in the block's first page that runs into the next page, or
+ * undefined when the next page cannot be read (`fetched` false: only peeked at) or the
+ * instruction runs past the CS limit. With `fetched`, a fault fetching the next page is thrown.
+ */
+function decodeStraddling(code: CodeFetch, first: CodePage, start: number, offset: number, eip: number, csBase: number, inLimit: number, fetched: boolean): { instruction: DecodedInstruction; secondPage: number } | undefined {
+	const nextLinear = toLinear(start + first.bytes.length);
+	const next = fetched ? code.fetch(nextLinear) : code.peek(nextLinear);
+	if (next === undefined) return undefined;
+	const head = first.bytes.subarray(offset);
+	const tail = next.bytes.subarray(0, Math.min(MAX_INSTRUCTION_BYTES, next.bytes.length));
+	const joined = new Uint8Array(head.length + tail.length);
+	joined.set(head);
+	joined.set(tail, head.length);
+	const [instruction] = decodeInstructions(joined.subarray(0, inLimit - offset), (eip + offset) >>> 0, csBase, 1);
+	return instruction === undefined ? undefined : { instruction, secondPage: next.physicalPage };
 }

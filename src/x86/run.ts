@@ -7,14 +7,16 @@
 // region that ran next: following a link costs a few comparisons instead of the
 // cache's lookup and address-space check.
 
-import type { LinearAddress } from './addresses';
+import { physical, type LinearAddress } from './addresses';
 import { BlockCache, region, type CachedRegion, type RegionOrigin } from './block-cache';
 import { compileRegion, continuesRegion, type InstructionEmitter } from './block-compiler';
 import type { Cpu, ExitRequest } from './cpu';
-import { decodeBlock, MAX_BLOCK_INSTRUCTIONS, type CodePage } from './decoder';
+import { decodeBlock, MAX_BLOCK_INSTRUCTIONS, type CodeFetch, type CodePage } from './decoder';
 import type { DecodedBlock, DecodedInstruction } from './decoded-instruction';
 import { CpuException } from './exceptions';
-import { Flag, Seg } from './registers';
+import { tryWalk } from './paging';
+import { Cr0, Flag, Seg } from './registers';
+import { Tlb } from './tlb';
 
 export type CpuExit =
 	| { kind: 'budget' }
@@ -61,22 +63,47 @@ export const SLICE = 65536;
 const MAX_REGION_BLOCKS = 32;
 
 /** Code fetch for the decoder: through paging with the CPL's U/S rights, as instruction fetches are. */
-function fetcher(cpu: Cpu): (linear: LinearAddress) => CodePage {
-	return (linear) => {
-		const user = cpu.cpl === 3;
-		const p = cpu.translate(linear, false, user);
+function codeFetch(cpu: Cpu): CodeFetch {
+	const user = cpu.cpl === 3;
+	const page = (linear: LinearAddress, p: number): CodePage => {
 		const length = 4096 - (linear & 0xfff);
-		const bytes = p + length <= cpu.memory.ramSize ? cpu.memory.ram.subarray(p, p + length) : cpu.memory.peek(p, length);
+		const bytes = p + length <= cpu.memory.ramSize ? cpu.memory.ram.subarray(p, p + length) : cpu.memory.peek(physical(p), length);
 		return { bytes, physicalPage: p >>> 12 };
+	};
+	return {
+		fetch: (linear) => page(linear, cpu.translate(linear, false, user)),
+		peek: (linear) => {
+			const p = quietTranslation(cpu, linear, user);
+			return p === undefined ? undefined : page(linear, p);
+		},
 	};
 }
 
+/**
+ * Where a fetch of `linear` goes, if finding out changes nothing: a TLB hit, or a walk of the
+ * tables the hardware walks that needs no accessed bit set and does not fault (a miss is not
+ * offered to the monitor's page fault handler).
+ */
+function quietTranslation(cpu: Cpu, linear: number, user: boolean): number | undefined {
+	const cached = cpu.tlb.entries[linear >>> 12];
+	if (cached & Tlb.right(false, user)) return ((cached & ~0xfff) | (linear & 0xfff)) >>> 0;
+	if (!(cpu.cr0 & Cr0.PG)) return linear >>> 0;
+	let changes = false;
+	const walked = tryWalk({ cr0: cpu.cr0, cr3: cpu.cr3, cr4: cpu.cr4, readPhysical32: (a) => cpu.readPhysical32(a), writePhysical32: () => { changes = true; } }, linear, false, user);
+	return typeof walked === 'number' || changes ? undefined : (walked.frame | (linear & 0xfff)) >>> 0;
+}
+
+/**
+ * Decodes the block at CS:`eip`. The one at CS:EIP is being executed; any other is a region's
+ * successor, which may never run: its code is only peeked at (no fault, no accessed bit).
+ */
 function decodeAt(cpu: Cpu, eip: number, maxInstructions: number): DecodedBlock {
 	const cs = cpu.seg[Seg.CS];
 	const stops = cpu.stopAddresses;
-	return decodeBlock(fetcher(cpu), cs.base, cs.limit, eip, {
+	return decodeBlock(codeFetch(cpu), cs.base, cs.limit, eip, {
 		maxInstructions,
 		stopBefore: stops.size > 0 ? (a) => stops.has(a >>> 0) : undefined,
+		speculative: eip !== cpu.eip,
 	});
 }
 

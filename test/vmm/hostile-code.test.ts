@@ -20,16 +20,6 @@ type Guest = typeof GUESTS[number];
 
 /** Translation cache sizes far below what each guest runs. */
 const SMALL_CACHE: Record<Guest, number> = { 'selfmod-rings': 8, overlap: 8, 'code-flood': 64, 'code-remap': 8 };
-/**
- * Known bugs, reported as todo until fixed. A full translation cache is flushed from inside a
- * running region (a block registers itself when its execution count is handed over, before a
- * callout): Cpu.invalidateAllBlocks -> BlockCache.clear() empties the code-page index while the
- * region runs on, so its own store into the instruction after it is not seen as a code write
- * and the stale compiled instruction runs.
- */
-const SMALL_CACHE_BUGS: Partial<Record<Guest, string>> = {
-	'selfmod-rings': 'a translation-cache flush from inside a running region loses the code-write check: BlockCache.clear() zeroes codePages under it',
-};
 
 const path = (guest: Guest): string => join(__dirname, `../../examples/tests/${guest}.asm`);
 const expected = (guest: Guest): string => {
@@ -46,7 +36,7 @@ for (const guest of GUESTS) {
 	});
 
 	const capacity = SMALL_CACHE[guest];
-	test(`${guest} under binary translation with a translation cache of ${capacity} entries: QEMU's output, native's memory and state`, { todo: SMALL_CACHE_BUGS[guest] }, () => {
+	test(`${guest} under binary translation with a translation cache of ${capacity} entries: QEMU's output, native's memory and state`, () => {
 		const native = runGuest(path(guest), 'native');
 		const small = bootGuest(path(guest), 'binary-translation', { translationCacheCapacity: capacity });
 		const outcome = small.monitor.run(20_000_000);

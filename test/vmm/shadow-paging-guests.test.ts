@@ -35,15 +35,6 @@ const expected = (guest: Guest): string => {
 	return found.expected;
 };
 
-/**
- * The decoder fetches the page after a block's first page ahead of need (src/x86/decoder.ts,
- * decodeBlock); when that page is not present, ShadowPaging.resolve counts a true fault that is
- * never delivered.
- */
-const TRUE_FAULT_COUNT_BUGS: Partial<Record<Guest, string>> = {
-	'page-faults': 'the decoder\'s look-ahead fetch of the next code page is counted as a true fault (ShadowPaging.resolve)',
-};
-
 /** Page faults the guest takes, by its QEMU output: its handlers print one "#PF error=" line each. */
 const pageFaults = (guest: Guest): number => expected(guest).split('\n').filter((line) => line.includes('#PF error=')).length;
 
@@ -54,7 +45,7 @@ for (const guest of GUESTS) {
 		assert.ok(native.equals(translated), `first difference ${firstDifference(native, translated)}`);
 	});
 
-	test(`${guest}: each page fault its own tables raise is counted as a true fault, once`, { todo: TRUE_FAULT_COUNT_BUGS[guest] }, () => {
+	test(`${guest}: each page fault its own tables raise is counted as a true fault, once`, () => {
 		for (const mode of ['binary-translation', 'trap-and-emulate'] as const) {
 			assert.equal(run(guest, mode).monitor.shadowPagingStatistics()?.trueFaults, pageFaults(guest), mode);
 		}
