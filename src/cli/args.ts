@@ -39,6 +39,7 @@ Exit status:
   8         the guest halted with nothing to wake it
   10        --max-instructions reached
   12        internal error
+  14        the monitor cannot virtualize what the guest did (the message says what)
 `;
 
 function positiveInteger(value: string, option: string): number {

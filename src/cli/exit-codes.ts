@@ -8,4 +8,6 @@ export const enum ExitCode {
 	HaltedForever = 8,
 	InstructionLimit = 10,
 	Internal = 12,
+	/** The guest did something the monitor cannot virtualize (it maps every slot the monitor's region could move to). */
+	UnsupportedGuest = 14,
 }

@@ -48,6 +48,9 @@ async function run(command: RunCommand): Promise<void> {
 			case 'idle':
 				process.stderr.write(`ringside: the guest halted at EIP ${eip} with nothing to wake it (interrupts disabled or no device armed)\n`);
 				return finish(ExitCode.HaltedForever);
+			case 'unsupported':
+				process.stderr.write(`ringside: unsupported guest at EIP ${eip}: ${info.monitorMessage ?? 'the monitor cannot virtualize it'}\n`);
+				return finish(ExitCode.UnsupportedGuest);
 			case 'limit':
 				process.stderr.write(`ringside: stopped after ${command.maxInstructions} instructions (--max-instructions) at EIP ${eip}\n`);
 				return finish(ExitCode.InstructionLimit);

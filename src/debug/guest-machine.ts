@@ -50,13 +50,15 @@ export interface TranslatedBlockView {
 	translation: Array<{ text: string; kind: 'ident' | 'callout' | 'inline' }>;
 }
 
-export type RunReason = 'budget' | 'breakpoint' | 'event' | 'exit' | 'triple-fault' | 'idle';
+export type RunReason = 'budget' | 'breakpoint' | 'event' | 'exit' | 'triple-fault' | 'idle' | 'unsupported';
 
 export interface RunResult {
 	reason: RunReason;
 	exitCode?: number;
 	/** The event a stop concerns (the triple fault's, for one). */
 	event?: MonitorEvent;
+	/** For 'unsupported': the monitor's account of what it cannot virtualize. */
+	message?: string;
 }
 
 export interface LoadedGuest {

@@ -21,7 +21,7 @@ const EVENT_BATCH_MS = 200;
 const EVENT_BATCH_CAP = 2_000;
 const OUTPUT_FLUSH_MS = 50;
 
-export type StopReason = 'entry' | 'breakpoint' | 'step' | 'pause' | 'exception' | 'idle' | 'limit';
+export type StopReason = 'entry' | 'breakpoint' | 'step' | 'pause' | 'exception' | 'idle' | 'limit' | 'unsupported';
 
 export interface StopInfo {
 	reason: StopReason;
@@ -29,6 +29,8 @@ export interface StopInfo {
 	/** For exception stops: the filter and the monitor event that caused it. */
 	filter?: FilterId;
 	event?: MonitorEvent;
+	/** For unsupported-guest stops: the monitor's own words on what it cannot virtualize. */
+	monitorMessage?: string;
 }
 
 export interface LocatedEvent extends MonitorEvent {
@@ -53,7 +55,7 @@ export interface RuntimeEvents {
 	stopped: [StopInfo];
 	output: [string];
 	exited: [number];
-	/** The session cannot go on (continue after a triple fault or a halt forever). */
+	/** The session cannot go on (continue after a triple fault, a halt forever or an unsupported guest). */
 	ended: [string];
 	monitorEvents: [LocatedEvent[], number];
 	monitorEvent: [MonitorEvent];
@@ -194,6 +196,10 @@ export class GuestRuntime extends EventEmitter<RuntimeEvents> {
 		}
 		if (last?.reason === 'idle') {
 			this.end('The guest halted with interrupts disabled or nothing to wake it: the session ends.');
+			return false;
+		}
+		if (last?.reason === 'unsupported') {
+			this.end(`Unsupported guest: ${last.monitorMessage ?? 'the monitor cannot virtualize it'}. The session ends.`);
 			return false;
 		}
 		this.state = 'running';
@@ -411,7 +417,7 @@ export class GuestRuntime extends EventEmitter<RuntimeEvents> {
 		return stop;
 	}
 
-	/** Exit, triple fault, idle, or an exception breakpoint: handles it and returns true. */
+	/** Exit, triple fault, idle, an unsupported guest, or an exception breakpoint: handles it and returns true. */
 	private handleTerminal(result: RunResult): boolean {
 		switch (result.reason) {
 			case 'exit': {
@@ -431,6 +437,13 @@ export class GuestRuntime extends EventEmitter<RuntimeEvents> {
 				this.state = 'stopped';
 				this.stop({ reason: 'idle', description: 'The guest halted (HLT) with nothing that can wake it: interrupts are disabled or no device will interrupt. Continuing ends the session.' });
 				return true;
+			case 'unsupported': {
+				this.state = 'stopped';
+				this.stopEvent = undefined;
+				const message = result.message ?? 'the guest did something the monitor cannot virtualize';
+				this.stop({ reason: 'unsupported', monitorMessage: message, description: `Unsupported guest: ${message}. Continuing ends the session.` });
+				return true;
+			}
 			case 'event': {
 				const pending = this.stopEvent;
 				this.stopEvent = undefined;

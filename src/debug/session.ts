@@ -170,12 +170,12 @@ export class RingsideDebugSession extends LoggingDebugSession {
 	private onStopped(info: StopInfo): void {
 		this.variableHandles.reset();
 		this.sendStatus();
-		const reason = info.reason === 'idle' || info.reason === 'limit' ? 'pause' : info.reason;
+		const reason = info.reason === 'idle' || info.reason === 'limit' || info.reason === 'unsupported' ? 'pause' : info.reason;
 		const stopped = new StoppedEvent(reason, THREAD_ID) as DebugProtocol.StoppedEvent;
 		if (info.description) stopped.body.description = info.description;
 		if (info.filter) stopped.body.text = info.filter;
 		stopped.body.allThreadsStopped = true;
-		if (info.reason === 'idle' && info.description) this.sendEvent(new OutputEvent(`${info.description}\n`, 'console'));
+		if ((info.reason === 'idle' || info.reason === 'unsupported') && info.description) this.sendEvent(new OutputEvent(`${info.description}\n`, 'console'));
 		this.sendEvent(stopped);
 	}
 

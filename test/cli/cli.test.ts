@@ -27,11 +27,22 @@ function ringside(args: string[], stdin?: string): Promise<Result> {
 test('--help documents the exit codes; --version prints the version', async () => {
 	const help = await ringside(['--help']);
 	assert.equal(help.code, 0);
-	for (const line of [/^\s+2\s+usage error/m, /^\s+4\s+the program cannot be loaded/m, /^\s+6\s+triple fault/m, /^\s+8\s+the guest halted/m, /^\s+10\s+--max-instructions reached/m, /^\s+12\s+internal error/m]) {
+	for (const line of [/^\s+2\s+usage error/m, /^\s+4\s+the program cannot be loaded/m, /^\s+6\s+triple fault/m, /^\s+8\s+the guest halted/m, /^\s+10\s+--max-instructions reached/m, /^\s+12\s+internal error/m, /^\s+14\s+the monitor cannot virtualize/m]) {
 		assert.match(help.stdout, line);
 	}
 	const version = await ringside(['--version']);
 	assert.deepEqual([version.code, version.stdout], [0, 'ringside 0.1.0\n']);
+});
+
+test('a guest mapping every 4 MiB slot stops as unsupported (14) with the monitor\'s message, not as an internal error', async () => {
+	const guest = join(ROOT, 'test/debug/guests/all-slots-mapped.asm');
+	for (const mode of ['binary-translation', 'trap-and-emulate']) {
+		const result = await ringside(['run', guest, '--virtualization', mode]);
+		assert.equal(result.code, 14, `${mode}: ${result.stderr}`);
+		assert.match(result.stderr, /^ringside: unsupported guest at EIP 0x[0-9a-f]{8}: the guest's page directory .* maps all 1024 slots of 4 MiB/);
+		assert.doesNotMatch(result.stderr, /internal error/);
+	}
+	assert.equal((await ringside(['run', guest, '--virtualization', 'native'])).code, 1);
 });
 
 test('a usage error exits 2 and says what was wrong', async () => {

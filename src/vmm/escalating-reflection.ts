@@ -1,0 +1,35 @@
+// Reflection into the guest's IDT with the hardware's escalation: a
+// contributory fault while delivering one becomes #DF, and a fault while
+// delivering #DF a triple fault. A fault in delivery returns to the
+// instruction at EIP (reflect changes nothing when it fails), so the next
+// attempt starts from the same state.
+
+import type { Cpu } from '../x86/cpu';
+import { CpuException, HAS_ERROR_CODE, Vector } from '../x86/exceptions';
+import type { CompressedHardware } from './compressed-hardware';
+import { reflect, type Reflection } from './reflection';
+import type { VirtualCpu } from './virtual-cpu';
+
+const CONTRIBUTORY = new Set<number>([Vector.DE, Vector.TS, Vector.NP, Vector.SS, Vector.GP]);
+
+/** Delivers `first` or what it escalates to; returns undefined once delivered, or the triple fault's message. */
+export function reflectEscalating(cpu: Cpu, vcpu: VirtualCpu, hardware: CompressedHardware, first: Reflection): string | undefined {
+	let current = first;
+	for (;;) {
+		hardware.resyncTables();
+		try {
+			reflect(cpu, vcpu, current, hardware.descriptors);
+			return undefined;
+		} catch (error) {
+			if (!(error instanceof CpuException)) throw error;
+			if (current.vector === Vector.DF && current.source === 'fault') return `triple fault: ${error.message} while delivering #DF`;
+			const vector = current.vector;
+			const exceptional = current.source === 'fault' || current.source === 'trap';
+			const escalate = exceptional && (vector === Vector.PF ? error.vector === Vector.PF || CONTRIBUTORY.has(error.vector) : CONTRIBUTORY.has(vector) && CONTRIBUTORY.has(error.vector));
+			if (error.vector === Vector.PF && error.faultAddress !== undefined) vcpu.cr2 = cpu.cr2 = error.faultAddress;
+			current = escalate
+				? { vector: Vector.DF, source: 'fault', errorCode: 0, returnEip: cpu.eip }
+				: { vector: error.vector, source: 'fault', errorCode: HAS_ERROR_CODE.has(error.vector) ? error.errorCode ?? 0 : undefined, returnEip: cpu.eip };
+		}
+	}
+}
