@@ -3,6 +3,7 @@
 // instruction, exception breakpoints on monitor events, serial output. No DAP
 // types here: the session maps this to the protocol, the CLI to a terminal.
 
+import { keepNewestPerKind } from '../vmm/event-cap';
 import { EventEmitter } from 'node:events';
 import { linear } from '../x86/addresses';
 import { Reg } from '../x86/registers';
@@ -79,6 +80,7 @@ export class GuestRuntime extends EventEmitter<RuntimeEvents> {
 	private breakpoints = new Map<number, { spec: BreakpointSpec; hits: number }>();
 	private instructionBreakpoints = new Map<number, { spec: BreakpointSpec; hits: number }>();
 	private batch: LocatedEvent[] = [];
+	private trimAt = 2 * EVENT_BATCH_CAP;
 	private dropped = 0;
 	private lastBatchAt = 0;
 	private lastOutputAt = 0;
@@ -462,10 +464,10 @@ export class GuestRuntime extends EventEmitter<RuntimeEvents> {
 		const where = this.location(event.address);
 		const located: LocatedEvent = where ? { ...event, source: { path: where.file }, line: where.line } : { ...event };
 		this.batch.push(located);
-		if (this.batch.length > 2 * EVENT_BATCH_CAP) {
-			const excess = this.batch.length - EVENT_BATCH_CAP;
-			this.batch.splice(0, excess);
-			this.dropped += excess;
+		// Trimmed when it doubles, so trimming costs O(1) per event however many kinds fill it.
+		if (this.batch.length > this.trimAt) {
+			this.trimBatch();
+			this.trimAt = 2 * Math.max(EVENT_BATCH_CAP, this.batch.length);
 		}
 		if (this.suppressEventStops || this.stopEvent) return;
 		const filter = filtersFor(event).find((f) => this.enabledFilters.has(f));
@@ -475,6 +477,13 @@ export class GuestRuntime extends EventEmitter<RuntimeEvents> {
 		}
 	}
 
+	/** Keeps the newest EVENT_BATCH_CAP events of each kind, so rare ones survive a flood of common ones. */
+	private trimBatch(): void {
+		const { kept, dropped } = keepNewestPerKind(this.batch, EVENT_BATCH_CAP);
+		this.batch = kept;
+		this.dropped += dropped;
+	}
+
 	private periodicFlush(): void {
 		const now = Date.now();
 		if (now - this.lastOutputAt >= OUTPUT_FLUSH_MS) {
@@ -482,10 +491,7 @@ export class GuestRuntime extends EventEmitter<RuntimeEvents> {
 			this.lastOutputAt = now;
 		}
 		if (now - this.lastBatchAt >= EVENT_BATCH_MS && this.batch.length > 0) {
-			if (this.batch.length > EVENT_BATCH_CAP) {
-				this.dropped += this.batch.length - EVENT_BATCH_CAP;
-				this.batch = this.batch.slice(-EVENT_BATCH_CAP);
-			}
+			this.trimBatch();
 			this.flush();
 		}
 	}
@@ -493,10 +499,7 @@ export class GuestRuntime extends EventEmitter<RuntimeEvents> {
 	private stop(info: StopInfo): void {
 		this.state = 'stopped';
 		this.lastStop = info;
-		if (this.batch.length > EVENT_BATCH_CAP) {
-			this.dropped += this.batch.length - EVENT_BATCH_CAP;
-			this.batch = this.batch.slice(-EVENT_BATCH_CAP);
-		}
+		this.trimBatch();
 		this.flush();
 		this.emit('stopped', info);
 	}

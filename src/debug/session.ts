@@ -412,7 +412,7 @@ export class RingsideDebugSession extends LoggingDebugSession {
 					message: stop.description,
 					typeName: event?.instructionClass ?? event?.kind ?? stop.filter,
 					evaluateName: event?.instruction,
-					stackTrace: event ? `${event.instruction || '(no instruction)'} at ${hex32(event.address)} [${event.instructionClass ?? event.kind}]\nmonitor: ${event.action}` : undefined,
+					stackTrace: event ? `${event.instruction || '(no instruction)'} at ${hex32(event.address)} [${event.instructionClass ?? event.kind}]\nmonitor: ${event.action}${detailLine(event.detail)}` : undefined,
 				},
 			};
 			this.sendResponse(response);
@@ -494,4 +494,12 @@ export class RingsideDebugSession extends LoggingDebugSession {
 
 function samePath(a: string, b: string): boolean {
 	return process.platform === 'win32' || process.platform === 'darwin' ? a.toLowerCase() === b.toLowerCase() : a === b;
+}
+
+/** An event's figures (vector, error code, CR2...) as one line; numbers in hex, -1 meaning none. */
+function detailLine(detail: Record<string, number | string | boolean> | undefined): string {
+	const parts = Object.entries(detail ?? {})
+		.filter(([, value]) => value !== -1)
+		.map(([key, value]) => `${key} ${typeof value === 'number' ? `0x${(value >>> 0).toString(16)}` : String(value)}`);
+	return parts.length === 0 ? '' : `\n${parts.join(', ')}`;
 }

@@ -1,21 +1,23 @@
-// Makes F5 work without a launch.json on an .asm file, resolves `program`
-// against the workspace, and refuses a broken configuration with a message
-// before an adapter is started.
+// Makes F5 work without a launch.json (the .asm kernel in the editor, or an
+// ELF kernel of the workspace), resolves `program` against the workspace, and
+// refuses a broken configuration with a message before an adapter is started.
 
 import * as vscode from 'vscode';
+import { defaultProgram } from './default-program';
 import { launchProblem, resolveProgram } from './launch-check';
 
 export class RingsideConfigurationProvider implements vscode.DebugConfigurationProvider {
-	resolveDebugConfiguration(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): vscode.DebugConfiguration | undefined {
-		if (!config.type && !config.request && !config.name) {
-			const editor = vscode.window.activeTextEditor;
-			if (editor?.document.languageId !== 'ringside-asm') {
-				void vscode.window.showErrorMessage('Ringside: open an .asm kernel (or add a launch.json) to start debugging.');
-				return undefined;
-			}
-			return { type: 'ringside', request: 'launch', name: 'Ringside: debug current file', program: editor.document.uri.fsPath, virtualization: 'binary-translation' };
-		}
-		return config;
+	async resolveDebugConfiguration(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration | undefined> {
+		if (config.type || config.request || config.name) return config;
+		const active = vscode.window.activeTextEditor?.document;
+		const elfFiles = (await vscode.workspace.findFiles('**/*.elf', '**/node_modules/**', 20)).map((uri) => uri.fsPath);
+		const choice = defaultProgram(active?.uri.scheme === 'file' ? active.uri.fsPath : undefined, elfFiles);
+		let program: string | undefined;
+		if (choice.kind === 'program') program = choice.path;
+		else if (choice.kind === 'choose') program = await vscode.window.showQuickPick(choice.paths, { placeHolder: 'ELF kernel to debug' });
+		else void vscode.window.showErrorMessage(choice.message);
+		if (program === undefined) return undefined;
+		return { type: 'ringside', request: 'launch', name: 'Ringside: debug current file', program, virtualization: 'binary-translation' };
 	}
 
 	resolveDebugConfigurationWithSubstitutedVariables(folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): vscode.DebugConfiguration | undefined {

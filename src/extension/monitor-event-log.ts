@@ -1,6 +1,7 @@
 // The Traps view's model, kept free of `vscode` so it can be tested: the monitor
-// events received from the adapter, capped, with a filter by kind.
+// events received from the adapter, capped per kind, with a filter by kind.
 
+import { keepNewestPerKind } from '../vmm/event-cap';
 import { MONITOR_EVENT_KINDS, type MonitorEvent, type MonitorEventKind } from '../vmm/events';
 
 /** A monitor event as the adapter sends it (docs/dap-extensions.md, `ringside/monitorEvents`). */
@@ -17,6 +18,7 @@ export class MonitorEventLog {
 	/** Events the log let go of because of the cap or because the adapter dropped them. */
 	dropped = 0;
 
+	/** `capacity`: the most events kept of each kind. */
 	constructor(private readonly capacity: number) {}
 
 	/** Takes a `ringside/monitorEvents` body; ignores what is not an event so a bad message cannot break the view. */
@@ -26,11 +28,9 @@ export class MonitorEventLog {
 		if (typeof dropped === 'number' && dropped > 0) this.dropped += dropped;
 		if (!Array.isArray(events)) return;
 		for (const e of events) if (isReportedEvent(e)) this.events.push(e);
-		const excess = this.events.length - this.capacity;
-		if (excess > 0) {
-			this.events.splice(0, excess);
-			this.dropped += excess;
-		}
+		const { kept, dropped: excess } = keepNewestPerKind(this.events, this.capacity);
+		this.events = kept;
+		this.dropped += excess;
 	}
 
 	clear(): void {

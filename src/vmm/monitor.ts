@@ -353,7 +353,7 @@ export class Monitor {
 	// ---- native mode ---------------------------------------------------------------------------
 
 	private deliverNative(exit: CpuExit, e: CpuException, resumed: boolean): RunOutcome | undefined {
-		if (!resumed && this.reporter.listening && this.reporter.emit('guest-exception', '', `delivered ${VECTOR_NAMES[e.vector] ?? `vector ${e.vector}`} through the IDT`, { vector: e.vector, errorCode: e.errorCode ?? -1 })) {
+		if (!resumed && this.reporter.listening && this.reporter.emit('guest-exception', this.faultingInstructionText(), `delivered ${VECTOR_NAMES[e.vector] ?? `vector ${e.vector}`} through the IDT`, faultDetail(e))) {
 			return this.stopBefore(exit);
 		}
 		if (e.vector === Vector.PF && e.faultAddress !== undefined) this.cpu.cr2 = e.faultAddress;
@@ -405,7 +405,7 @@ export class Monitor {
 	}
 
 	private reflectFault(e: CpuException, resumed: boolean, exit?: CpuExit): RunOutcome | undefined {
-		if (!resumed && exit && this.reporter.listening && this.reporter.emit('guest-exception', '', `reflecting ${VECTOR_NAMES[e.vector] ?? `vector ${e.vector}`} through the guest IDT`, { vector: e.vector, errorCode: e.errorCode ?? -1 })) {
+		if (!resumed && exit && this.reporter.listening && this.reporter.emit('guest-exception', this.faultingInstructionText(), `reflecting ${VECTOR_NAMES[e.vector] ?? `vector ${e.vector}`} through the guest IDT`, faultDetail(e))) {
 			return this.stopBefore(exit);
 		}
 		if (e.vector === Vector.PF && e.faultAddress !== undefined) this.vcpu.cr2 = this.cpu.cr2 = e.faultAddress;
@@ -507,6 +507,16 @@ export class Monitor {
 		return readGuestLinear(this.mode === 'native' ? this.cpu : this.vcpu, this.pc.memory, address, length);
 	}
 
+	/** The instruction at CS:EIP as text, for an event about a fault it raised; empty when it cannot be fetched. */
+	private faultingInstructionText(): string {
+		try {
+			return this.trappedInstructions.decode(this.cpu, currentLinear(this.cpu), this.cpu.eip).text;
+		} catch (e) {
+			if (e instanceof CpuException) return '';
+			throw e;
+		}
+	}
+
 	saveState(): MonitorState {
 		return {
 			pc: this.pc.saveState(), vcpu: this.vcpu.saveState(), shadow: this.compressed?.hardware.shadow.saveState(),
@@ -531,4 +541,11 @@ export interface MonitorState {
 	shadow?: ReturnType<ShadowTables['saveState']>;
 	idle: boolean;
 	pending?: PendingAction;
+}
+
+/** What a guest-exception event says about the fault: its vector, error code (-1 when none) and, for #PF, CR2. */
+function faultDetail(e: CpuException): Record<string, number> {
+	const detail: Record<string, number> = { vector: e.vector, errorCode: e.errorCode ?? -1 };
+	if (e.faultAddress !== undefined) detail.cr2 = e.faultAddress;
+	return detail;
 }

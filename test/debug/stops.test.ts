@@ -185,3 +185,21 @@ test('under trap-and-emulate the sensitive filter stops at a hole: the far jmp a
 		await close();
 	}
 });
+
+test('the guest-exception filter names the faulting instruction, and a page fault its CR2', async () => {
+	const { dc, close } = await connect();
+	try {
+		let stopped = dc.waitForEvent('stopped');
+		await launch(dc, { program: DEMO }, () => dc.setExceptionBreakpointsRequest({ filters: ['guest-exception'] }));
+		await stopped;
+		let info = await dc.exceptionInfoRequest({ threadId: 1 });
+		assert.match(info.body.details?.stackTrace ?? '', /^div ecx at 0x[0-9a-f]{8} \[guest-exception\]\n.*\nvector 0x0$/);
+		stopped = dc.waitForEvent('stopped');
+		await dc.continueRequest({ threadId: 1 });
+		await stopped;
+		info = await dc.exceptionInfoRequest({ threadId: 1 });
+		assert.match(info.body.details?.stackTrace ?? '', /^mov dword \[0x300000\], 0x12345678 at 0x[0-9a-f]{8} \[guest-exception\]\n.*\nvector 0xe, errorCode 0x2, cr2 0x300000$/);
+	} finally {
+		await close();
+	}
+});

@@ -62,7 +62,7 @@ test('the launch schema covers every attribute the adapter reads, with descripti
 test('language, grammar, breakpoints, activation and packaging fields are wired', () => {
 	const language = contributes.languages[0];
 	assert.equal(language.id, 'ringside-asm');
-	assert.deepEqual(language.extensions, ['.asm', '.nasm']);
+	assert.deepEqual(language.extensions, ['.asm', '.nasm', '.inc']);
 	assert.ok(language.aliases.includes('x86 Assembly (NASM)'));
 	const configuration = JSON.parse(readFileSync(language.configuration, 'utf8'));
 	assert.equal(configuration.comments.lineComment, ';');

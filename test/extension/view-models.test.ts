@@ -12,8 +12,8 @@ const event = (kind: string, address: number, extra: Record<string, unknown> = {
 	kind, time: address, eip: address, address, instruction: 'lgdt [0x1000]', action: 'emulated LGDT', ...extra,
 });
 
-test('the event log keeps the newest events, filters by kind and ignores malformed ones', () => {
-	const log = new MonitorEventLog(3);
+test('the event log keeps the newest events of each kind, filters by kind and ignores malformed ones', () => {
+	const log = new MonitorEventLog(1);
 	log.add({ events: [event('trap', 1), event('hole', 2), { kind: 'nonsense', address: 3, action: '' }, 'junk', event('io', 4)] });
 	log.add({ events: [event('trap', 5)], dropped: 7 });
 	log.add(null);
@@ -26,6 +26,13 @@ test('the event log keeps the newest events, filters by kind and ignores malform
 	log.clear();
 	assert.deepEqual(log.visible(), []);
 	assert.equal(log.dropped, 0);
+});
+
+test('a flood of one kind of event does not push out a rare one', () => {
+	const log = new MonitorEventLog(3);
+	log.add({ events: [event('monitor-relocation', 1), ...Array.from({ length: 10 }, (_e, i) => event('io', 100 + i))] });
+	assert.deepEqual(log.visible().map((e) => e.address), [109, 108, 107, 1]);
+	assert.equal(log.dropped, 7);
 });
 
 test('an event row shows kind, instruction, address and action', () => {
