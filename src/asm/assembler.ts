@@ -4,7 +4,7 @@
 // settle. A last pass emits bytes and reports every diagnostic.
 
 import { SourceMap, SymbolTable } from '../symbols/source-map';
-import { AsmError, AssemblyDiagnostic, diagnosticAt, Span } from './diagnostics';
+import { AsmError, AssemblyDiagnostic, diagnosticAt, Span, UndefinedSymbolError } from './diagnostics';
 import { evaluate, EvalContext, Expr, Value } from './expression';
 import { encodeInstruction, encodeStringInstruction, lengthKey, ResolvedOperand } from './encoder';
 import { Operand, resolveAddress } from './operands';
@@ -92,7 +92,9 @@ class Assembly {
 	private report(line: LogicalLine, e: unknown, into = this.errors): void {
 		if (!(e instanceof AsmError)) throw e;
 		const span: Span = line.macroCall?.span ?? e.span ?? { file: line.file, line: line.line, column: 1, endColumn: 2 };
-		into.push(diagnosticAt(span.file ? span : { ...span, file: line.file }, line.macroCall ? `in macro '${line.macroCall.name}': ${e.message}` : e.message));
+		const diagnostic = diagnosticAt(span.file ? span : { ...span, file: line.file }, line.macroCall ? `in macro '${line.macroCall.name}': ${e.message}` : e.message);
+		if (e instanceof UndefinedSymbolError) diagnostic.undefinedSymbol = e.symbol;
+		into.push(diagnostic);
 	}
 
 	private parse(lines: LogicalLine[]): void {
@@ -183,7 +185,7 @@ class Assembly {
 		here: () => ({ n: this.where.here, section: this.where.section, unknown: false }),
 		sectionStart: () => ({ n: 0, section: this.where.section, unknown: false }),
 		undefinedSymbol: (name, span) => {
-			if (this.final) throw new AsmError(this.where.branch ? `jump target '${name}' is not defined` : `symbol '${name}' is not defined`, span);
+			if (this.final) throw new UndefinedSymbolError(this.where.branch ? `jump target '${name}' is not defined` : `symbol '${name}' is not defined`, name, span);
 		},
 	};
 

@@ -10,6 +10,8 @@ export interface AssemblyDiagnostic {
 	/** 1-based, exclusive. */
 	endColumn?: number;
 	message: string;
+	/** Set when the problem is a symbol this source uses but does not define (an include file's usual state). */
+	undefinedSymbol?: string;
 }
 
 /** Where a piece of text came from; `column` and `endColumn` are 1-based. */
@@ -24,6 +26,13 @@ export interface Span {
 export class AsmError extends Error {
 	constructor(message: string, readonly span?: Span) {
 		super(message);
+	}
+}
+
+/** A use of a symbol nothing defines. */
+export class UndefinedSymbolError extends AsmError {
+	constructor(message: string, readonly symbol: string, span?: Span) {
+		super(message, span);
 	}
 }
 

@@ -2,7 +2,7 @@
 // The assembler is passed in (the server gives it src/asm's `assemble`), so
 // this mapping is testable on its own.
 
-import { basename } from 'node:path';
+import { basename, extname } from 'node:path';
 
 export interface AssemblyDiagnosticLike {
 	file: string;
@@ -11,6 +11,7 @@ export interface AssemblyDiagnosticLike {
 	column: number;
 	endColumn?: number;
 	message: string;
+	undefinedSymbol?: string;
 }
 
 export interface AssemblyResultLike {
@@ -64,8 +65,11 @@ export function analyseDocument(assemble: Assembler, source: string, file: strin
 		const message = `internal assembler error: ${error instanceof Error ? error.message : String(error)}`;
 		return { diagnostics: [{ severity: 'error', line: 0, start: 0, end: lines[0]?.length ?? 0, message }], addresses: new Map() };
 	}
+	// An include file uses what the kernel including it defines: assembled alone, those uses are not errors.
+	const include = extname(file).toLowerCase() === '.inc';
+	const errors = include ? result.errors.filter((d) => d.undefinedSymbol === undefined) : result.errors;
 	const diagnostics: EditorDiagnostic[] = [
-		...result.errors.map((d): EditorDiagnostic => ({ severity: 'error', ...place(d, file, lines) })),
+		...errors.map((d): EditorDiagnostic => ({ severity: 'error', ...place(d, file, lines) })),
 		...result.warnings.map((d): EditorDiagnostic => ({ severity: 'warning', ...place(d, file, lines) })),
 	];
 	const addresses = new Map<string, number>();

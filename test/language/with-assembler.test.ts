@@ -17,6 +17,15 @@ test('assembly errors become editor diagnostics on the right word', () => {
 	assert.match(diagnostics[0].message, /movx/);
 });
 
+test('an include file may use what the kernel defines; its other errors still show', () => {
+	const source = 'print:\n\tmov al, [esi]\n\tcall putc\n\tmovx eax, PORT\n\tret\n';
+	const include = analyseDocument(assemble, source, '/virtual/lib/print.inc');
+	assert.deepEqual(include.diagnostics.map((d) => d.line), [3]);
+	assert.match(include.diagnostics[0].message, /movx/);
+	const kernel = analyseDocument(assemble, source, file);
+	assert.ok(kernel.diagnostics.some((d) => /putc/.test(d.message)));
+});
+
 test('a label hover gives the address the assembler chose', () => {
 	const source = 'bits 32\norg 0x100000\nstart:\n\tlgdt [gdt_ptr]\n.spin:\n\tjmp .spin\ngdt_ptr: dw 0\n';
 	const { diagnostics, addresses } = analyseDocument(assemble, source, file);
