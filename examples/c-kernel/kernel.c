@@ -1,7 +1,8 @@
 /*
  * A tiny multiboot kernel in C: checks how it was started, computes a few
- * things a student can watch in the debugger's Variables view, prints the
- * results on COM1 and exits through the isa-debug-exit port.
+ * things a student can step through line by line (built with -Og and frame
+ * pointers, so every statement has a line and the call stack unwinds), prints
+ * the results on COM1 and exits through the isa-debug-exit port.
  * Exit: V = 0 on success (exit code 1), V = 1 when a check fails (exit code 3).
  */
 #include <stdint.h>
