@@ -10,10 +10,6 @@
 ; reads and writes (run directly by a monitor) set the bits of user pages. (The
 ; descriptors' own accessed bits are descriptor-bits.asm's business: every
 ; descriptor here has it set already.)
-;
-; Exit convention of all Ringside examples: writing V to port 0xF4 (isa-debug-exit)
-; stops the machine with exit code (V << 1) | 1; V = 0 (exit code 1) means success,
-; V = 1 (exit code 3) means a check failed.
 
 bits 32
 org 0x100000
@@ -51,6 +47,7 @@ COM1_SCRATCH	equ 0x3FF
 
 %include "../lib/multiboot.inc"
 %include "../lib/start.inc"
+%include "../lib/paging-on.inc"
 
 main:
 	call build_idt
@@ -75,11 +72,7 @@ main:
 	mov word [OPERANDS + 8 + 2], 256 * 8 - 1
 	mov dword [OPERANDS + 8 + 4], IDT_PAGE
 	call build_tables
-	mov eax, PAGE_DIR
-	mov cr3, eax
-	mov eax, cr0
-	or eax, 0x80000000		; CR0.PG
-	mov cr0, eax
+	PAGING_ON
 	mov esi, msg_on
 	call print
 

@@ -8,10 +8,6 @@
 ; gets both in its directory entry, and two linear aliases of one frame keep
 ; their bits apart. Exceptions read the IDT and push on the stack: those pages
 ; get their bits too. Nothing printed depends on what a TLB may still hold.
-;
-; Exit convention of all Ringside examples: writing V to port 0xF4 (isa-debug-exit)
-; stops the machine with exit code (V << 1) | 1; V = 0 (exit code 1) means success,
-; V = 1 (exit code 3) means a check failed.
 
 bits 32
 org 0x100000
@@ -46,6 +42,7 @@ AD		equ 0x60
 
 %include "../lib/multiboot.inc"
 %include "../lib/start.inc"
+%include "../lib/paging-on.inc"
 
 main:
 	call load_gdt
@@ -62,11 +59,7 @@ main:
 	mov eax, cr4
 	or eax, 0x10			; CR4.PSE: 4 MiB pages
 	mov cr4, eax
-	mov eax, PAGE_DIR
-	mov cr3, eax
-	mov eax, cr0
-	or eax, 0x80000000		; CR0.PG (CR0.WP stays clear)
-	mov cr0, eax
+	PAGING_ON
 	mov esi, msg_on
 	call print
 
@@ -188,11 +181,7 @@ build_tables:
 	and dword [PTE(READ_ONLY)], ~2
 	ret
 
-%include "../lib/gdt.inc"
-%include "../lib/idt.inc"
-%include "../lib/serial.inc"
-%include "../lib/print.inc"
-%include "../lib/exit.inc"
+%include "../lib/kernel.inc"
 %include "../lib/flat-gdt.inc"
 
 idt_copy_descriptor:

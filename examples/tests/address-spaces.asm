@@ -8,10 +8,6 @@
 ; space's frame through the second page. Then, with another space active, it
 ; edits a page table and a page directory of spaces it will switch to later:
 ; a CR3 load flushes every translation, so the new mappings must show.
-;
-; Exit convention of all Ringside examples: writing V to port 0xF4 (isa-debug-exit)
-; stops the machine with exit code (V << 1) | 1; V = 0 (exit code 1) means success,
-; V = 1 (exit code 3) means a check failed.
 
 bits 32
 org 0x100000
@@ -196,11 +192,7 @@ build_spaces:
 	jb .each
 	ret
 
-%include "../lib/gdt.inc"
-%include "../lib/idt.inc"
-%include "../lib/serial.inc"
-%include "../lib/print.inc"
-%include "../lib/exit.inc"
+%include "../lib/kernel.inc"
 %include "../lib/identity-map.inc"
 %include "../lib/flat-gdt.inc"
 

@@ -5,10 +5,6 @@
 ; a checksum. One line per group, so two engines that disagree point at the
 ; instruction. The values come from QEMU; division, bit scans, setcc and a mix of
 ; moves have their own routines (division skips the pairs that would fault).
-;
-; Exit convention of all Ringside examples: writing V to port 0xF4 (isa-debug-exit)
-; stops the machine with exit code (V << 1) | 1; V = 0 (exit code 1) means success,
-; V = 1 (exit code 3) means a check failed.
 
 bits 32
 org 0x100000

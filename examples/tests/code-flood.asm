@@ -6,10 +6,6 @@
 ; must drop translations (and translate again) without losing or mixing up
 ; any of them; every call's result goes into a checksum that depends on the
 ; order of the calls.
-;
-; Exit convention of all Ringside examples: writing V to port 0xF4 (isa-debug-exit)
-; stops the machine with exit code (V << 1) | 1; V = 0 (exit code 1) means success,
-; V = 1 (exit code 3) means a check failed.
 
 bits 32
 org 0x100000

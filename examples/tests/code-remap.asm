@@ -7,10 +7,6 @@
 ; its second page is remapped between two frames holding different bytes of
 ; its immediate. Code translated for a linear address is only good while that
 ; address maps the bytes it was translated from.
-;
-; Exit convention of all Ringside examples: writing V to port 0xF4 (isa-debug-exit)
-; stops the machine with exit code (V << 1) | 1; V = 0 (exit code 1) means success,
-; V = 1 (exit code 3) means a check failed.
 
 bits 32
 org 0x100000
@@ -134,11 +130,7 @@ build_spaces:
 	mov dword [SPLIT_SECOND_B], 0xC3BBBBBB
 	ret
 
-%include "../lib/gdt.inc"
-%include "../lib/idt.inc"
-%include "../lib/serial.inc"
-%include "../lib/print.inc"
-%include "../lib/exit.inc"
+%include "../lib/kernel.inc"
 %include "../lib/identity-map.inc"
 %include "../lib/flat-gdt.inc"
 

@@ -7,10 +7,6 @@
 ; byte (byte 5) afterwards. (Code segments entered by far jumps, gates and
 ; iret get the bit on real processors but not on QEMU, the reference: none
 ; is tested here.)
-;
-; Exit convention of all Ringside examples: writing V to port 0xF4 (isa-debug-exit)
-; stops the machine with exit code (V << 1) | 1; V = 0 (exit code 1) means success,
-; V = 1 (exit code 3) means a check failed.
 
 bits 32
 org 0x100000
@@ -26,6 +22,7 @@ FOR_USER	equ 0x50		; ring-3 data, for mov ds at ring 3
 
 %include "../lib/multiboot.inc"
 %include "../lib/start.inc"
+%include "../lib/user-mode.inc"
 
 main:
 	call load_gdt
@@ -62,17 +59,7 @@ main:
 	mov eax, FOR_LFS
 	call print_type
 
-	mov ax, 0x20 | 3		; ring-3 data
-	mov ds, ax
-	mov es, ax
-	mov fs, ax
-	mov gs, ax
-	push 0x20 | 3			; SS
-	push USER_STACK_TOP		; ESP
-	push 0x00000002			; EFLAGS: interrupts off, IOPL 0
-	push 0x18 | 3			; CS
-	push user_main			; EIP
-	iretd
+	ENTER_RING3 user_main
 
 user_main:
 	mov ax, FOR_USER | 3
@@ -104,11 +91,7 @@ print_type:
 	pop eax
 	ret
 
-%include "../lib/gdt.inc"
-%include "../lib/idt.inc"
-%include "../lib/serial.inc"
-%include "../lib/print.inc"
-%include "../lib/exit.inc"
+%include "../lib/kernel.inc"
 
 align 8
 gdt:

@@ -5,10 +5,6 @@
 ; 0x24; the handler drains the receive buffer, echoes, and notes a 'q'. The main
 ; loop just sleeps in hlt between interrupts. Bytes after the 'q' are not echoed.
 ; QEMU: feed the input on stdin, e.g. printf 'hello q' | examples/run-qemu.sh tests/echo-irq.asm
-;
-; Exit convention of all Ringside examples: writing V to port 0xF4 (isa-debug-exit)
-; stops the machine with exit code (V << 1) | 1; V = 0 (exit code 1) means success,
-; V = 1 (exit code 3) means a check failed.
 
 bits 32
 org 0x100000

@@ -3,10 +3,6 @@
 ; Polling: LSR bit 0 (data ready) says a byte waits in the receive buffer.
 ; Every byte read is written back; 'q' ends the run with exit code 1.
 ; QEMU: feed the input on stdin, e.g. printf 'hello q' | examples/run-qemu.sh tests/echo.asm
-;
-; Exit convention of all Ringside examples: writing V to port 0xF4 (isa-debug-exit)
-; stops the machine with exit code (V << 1) | 1; V = 0 (exit code 1) means success,
-; V = 1 (exit code 3) means a check failed.
 
 bits 32
 org 0x100000

@@ -4,10 +4,6 @@
 ; shared handler prints the vector, the error code (or "none": not every exception
 ; pushes one), the saved EIP (a fault saves the faulting instruction, a trap such as
 ; int3 the next one) and, for #PF, CR2, then returns to `resume_at`.
-;
-; Exit convention of all Ringside examples: writing V to port 0xF4 (isa-debug-exit)
-; stops the machine with exit code (V << 1) | 1; V = 0 (exit code 1) means success,
-; V = 1 (exit code 3) means a check failed.
 
 bits 32
 org 0x100000
@@ -18,6 +14,7 @@ UNMAPPED	equ 0x00800000	; directory entry 2: not present
 NO_ERROR	equ 0xFFFFFFFF	; stub marker: the CPU pushed no error code
 
 %include "../lib/multiboot.inc"
+%include "../lib/paging-on.inc"
 
 start:
 	mov esp, 0x00090000
@@ -72,11 +69,7 @@ after_gp:
 	mov esi, msg_pf
 	call print
 	call build_identity_map
-	mov eax, PAGE_DIR
-	mov cr3, eax
-	mov eax, cr0
-	or eax, 0x80000000
-	mov cr0, eax
+	PAGING_ON
 	mov dword [resume_at], after_pf
 	mov eax, [UNMAPPED]
 after_pf:
@@ -147,11 +140,7 @@ fault_common:
 	iretd
 
 %include "../lib/identity-map.inc"
-%include "../lib/gdt.inc"
-%include "../lib/idt.inc"
-%include "../lib/serial.inc"
-%include "../lib/print.inc"
-%include "../lib/exit.inc"
+%include "../lib/kernel.inc"
 %include "../lib/flat-gdt.inc"
 
 resume_at:	dd 0

@@ -8,10 +8,6 @@
 ; ignored, points at a page table, the first frame of the 4 MiB page, whose
 ; first two dwords were written to be page-table entries. Setting CR4.PSE
 ; again brings the 4 MiB page back.
-;
-; Exit convention of all Ringside examples: writing V to port 0xF4 (isa-debug-exit)
-; stops the machine with exit code (V << 1) | 1; V = 0 (exit code 1) means success,
-; V = 1 (exit code 3) means a check failed.
 
 bits 32
 org 0x100000
@@ -30,6 +26,7 @@ PS		equ 0x80
 
 %include "../lib/multiboot.inc"
 %include "../lib/start.inc"
+%include "../lib/paging-on.inc"
 
 main:
 	call load_gdt
@@ -39,11 +36,7 @@ main:
 	mov eax, cr4
 	or eax, 0x10			; CR4.PSE
 	mov cr4, eax
-	mov eax, PAGE_DIR
-	mov cr3, eax
-	mov eax, cr0
-	or eax, 0x80000000		; CR0.PG
-	mov cr0, eax
+	PAGING_ON
 
 	mov esi, msg_large_a
 	call show_window
@@ -119,11 +112,7 @@ build_tables:
 	mov dword [SMALL_1], 0x51515151
 	ret
 
-%include "../lib/gdt.inc"
-%include "../lib/idt.inc"
-%include "../lib/serial.inc"
-%include "../lib/print.inc"
-%include "../lib/exit.inc"
+%include "../lib/kernel.inc"
 %include "../lib/identity-map.inc"
 %include "../lib/flat-gdt.inc"
 

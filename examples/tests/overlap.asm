@@ -8,10 +8,6 @@
 ; again and must keep them apart (by entry address, not by byte range). Last,
 ; a jmp whose target is its own second byte (EB FF), which then runs as inc or
 ; dec eax.
-;
-; Exit convention of all Ringside examples: writing V to port 0xF4 (isa-debug-exit)
-; stops the machine with exit code (V << 1) | 1; V = 0 (exit code 1) means success,
-; V = 1 (exit code 3) means a check failed.
 
 bits 32
 org 0x100000
@@ -108,11 +104,7 @@ invalid_opcode:
 	add dword [esp], 2
 	iretd
 
-%include "../lib/gdt.inc"
-%include "../lib/idt.inc"
-%include "../lib/serial.inc"
-%include "../lib/print.inc"
-%include "../lib/exit.inc"
+%include "../lib/kernel.inc"
 %include "../lib/flat-gdt.inc"
 
 msg_checksum:	db "overlap: checksum over both decodings ", 0

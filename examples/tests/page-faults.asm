@@ -10,10 +10,6 @@
 ; the page so the instruction runs again or resumes after it. A monitor with
 ; shadow page tables must reflect each of these as the guest's fault and
 ; handle its own (shadow misses) unseen.
-;
-; Exit convention of all Ringside examples: writing V to port 0xF4 (isa-debug-exit)
-; stops the machine with exit code (V << 1) | 1; V = 0 (exit code 1) means success,
-; V = 1 (exit code 3) means a check failed.
 
 bits 32
 org 0x100000
@@ -38,6 +34,8 @@ ENTRY		equ CODE + 0xFFE	; a 5-byte instruction across the two pages
 
 %include "../lib/multiboot.inc"
 %include "../lib/start.inc"
+%include "../lib/user-mode.inc"
+%include "../lib/paging-on.inc"
 
 main:
 	call load_gdt
@@ -53,11 +51,7 @@ main:
 	call set_gate_dpl
 	lidt [idt_descriptor]
 	call build_tables
-	mov eax, PAGE_DIR
-	mov cr3, eax
-	mov eax, cr0
-	or eax, 0x80000000		; CR0.PG, CR0.WP clear
-	mov cr0, eax
+	PAGING_ON
 
 	mov esi, msg_read_absent
 	call print
@@ -111,17 +105,7 @@ movs_instruction:
 	mov esi, msg_value
 	call print_hex32_line
 
-	mov ax, 0x20 | 3		; ring-3 data
-	mov ds, ax
-	mov es, ax
-	mov fs, ax
-	mov gs, ax
-	push 0x20 | 3			; SS
-	push USER_STACK_TOP		; ESP
-	push 0x00000002			; EFLAGS: interrupts off, IOPL 0
-	push 0x18 | 3			; CS
-	push user_main			; EIP
-	iretd
+	ENTER_RING3 user_main
 
 user_main:
 	mov eax, resume			; faults below are skipped...
@@ -278,11 +262,7 @@ build_tables:
 	mov dword [USER_ABSENT], 0x3EAD
 	ret
 
-%include "../lib/gdt.inc"
-%include "../lib/idt.inc"
-%include "../lib/serial.inc"
-%include "../lib/print.inc"
-%include "../lib/exit.inc"
+%include "../lib/kernel.inc"
 %include "../lib/user-gdt.inc"
 
 

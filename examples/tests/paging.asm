@@ -5,10 +5,6 @@
 ; through that higher-half alias. Then it writes to DEMAND_PAGE, whose directory
 ; entry is empty; the #PF handler builds a page table for it, maps a fresh frame,
 ; and returns, so the write runs again and succeeds.
-;
-; Exit convention of all Ringside examples: writing V to port 0xF4 (isa-debug-exit)
-; stops the machine with exit code (V << 1) | 1; V = 0 (exit code 1) means success,
-; V = 1 (exit code 3) means a check failed.
 
 bits 32
 org 0x100000
@@ -23,6 +19,7 @@ DEMAND_PAGE	equ 0xD0000000
 
 %include "../lib/multiboot.inc"
 %include "../lib/start.inc"
+%include "../lib/paging-on.inc"
 
 main:
 	call load_gdt
@@ -34,11 +31,7 @@ main:
 
 	call build_identity_map
 	mov dword [PAGE_DIR + (HIGHER_HALF >> 22) * 4], PAGE_TABLE | 3
-	mov eax, PAGE_DIR
-	mov cr3, eax
-	mov eax, cr0
-	or eax, 0x80000000		; CR0.PG
-	mov cr0, eax
+	PAGING_ON
 	mov esi, msg_on
 	call print
 
@@ -92,11 +85,7 @@ page_fault:
 	iretd
 
 %include "../lib/identity-map.inc"
-%include "../lib/gdt.inc"
-%include "../lib/idt.inc"
-%include "../lib/serial.inc"
-%include "../lib/print.inc"
-%include "../lib/exit.inc"
+%include "../lib/kernel.inc"
 %include "../lib/flat-gdt.inc"
 
 msg_on:		db "paging: on, 0-4 MiB identity-mapped and aliased at 0xc0000000", 10, 0

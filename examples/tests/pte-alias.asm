@@ -10,10 +10,6 @@
 ; CPU caches no not-present entry). A monitor tracing guest page tables sees
 ; each store as the guest's page-table write, whatever linear page it came
 ; through, and one alias is itself remapped to another table.
-;
-; Exit convention of all Ringside examples: writing V to port 0xF4 (isa-debug-exit)
-; stops the machine with exit code (V << 1) | 1; V = 0 (exit code 1) means success,
-; V = 1 (exit code 3) means a check failed.
 
 bits 32
 org 0x100000
@@ -38,17 +34,14 @@ DIR_ALIAS	equ RECURSIVE + 0x1000
 
 %include "../lib/multiboot.inc"
 %include "../lib/start.inc"
+%include "../lib/paging-on.inc"
 
 main:
 	call load_gdt
 	call build_idt
 	lidt [idt_descriptor]
 	call build_tables
-	mov eax, PAGE_DIR
-	mov cr3, eax
-	mov eax, cr0
-	or eax, 0x80000000		; CR0.PG
-	mov cr0, eax
+	PAGING_ON
 	mov esi, msg_on
 	call print
 
@@ -200,11 +193,7 @@ build_tables:
 	mov dword [FRAME_4], 0x44444444
 	ret
 
-%include "../lib/gdt.inc"
-%include "../lib/idt.inc"
-%include "../lib/serial.inc"
-%include "../lib/print.inc"
-%include "../lib/exit.inc"
+%include "../lib/kernel.inc"
 %include "../lib/identity-map.inc"
 %include "../lib/flat-gdt.inc"
 

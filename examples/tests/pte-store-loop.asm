@@ -7,10 +7,6 @@
 ; tables takes a hidden fault on every such store until it retranslates the
 ; storing instruction (adaptive binary translation); the guest sees the same
 ; values either way.
-;
-; Exit convention of all Ringside examples: writing V to port 0xF4 (isa-debug-exit)
-; stops the machine with exit code (V << 1) | 1; V = 0 (exit code 1) means success,
-; V = 1 (exit code 3) means a check failed.
 
 bits 32
 org 0x100000
@@ -25,17 +21,14 @@ PASSES		equ 200
 
 %include "../lib/multiboot.inc"
 %include "../lib/start.inc"
+%include "../lib/paging-on.inc"
 
 main:
 	call load_gdt
 	call build_idt
 	lidt [idt_descriptor]
 	call build_tables
-	mov eax, PAGE_DIR
-	mov cr3, eax
-	mov eax, cr0
-	or eax, 0x80000000		; CR0.PG
-	mov cr0, eax
+	PAGING_ON
 	mov esi, msg_on
 	call print
 
@@ -112,11 +105,7 @@ build_tables:
 	jb .frame
 	ret
 
-%include "../lib/gdt.inc"
-%include "../lib/idt.inc"
-%include "../lib/serial.inc"
-%include "../lib/print.inc"
-%include "../lib/exit.inc"
+%include "../lib/kernel.inc"
 %include "../lib/identity-map.inc"
 %include "../lib/flat-gdt.inc"
 

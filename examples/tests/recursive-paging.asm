@@ -10,10 +10,6 @@
 ; is retried. Under Ringside's monitor every one of these lands in 4 MiB slots
 ; the monitor's own region was using, so the monitor has to move out of the way.
 ; Entries are printed with the accessed and dirty bits masked off.
-;
-; Exit convention of all Ringside examples: writing V to port 0xF4 (isa-debug-exit)
-; stops the machine with exit code (V << 1) | 1; V = 0 (exit code 1) means success,
-; V = 1 (exit code 3) means a check failed.
 
 bits 32
 org 0x100000
@@ -35,6 +31,7 @@ ENTRY_MASK	equ 0xFFFFF007	; frame, user, writable, present
 
 %include "../lib/multiboot.inc"
 %include "../lib/start.inc"
+%include "../lib/paging-on.inc"
 
 main:
 	call load_gdt
@@ -46,11 +43,7 @@ main:
 
 	call build_identity_map
 	mov dword [PAGE_DIR + 1023 * 4], PAGE_DIR | 3	; the directory maps itself
-	mov eax, PAGE_DIR
-	mov cr3, eax
-	mov eax, cr0
-	or eax, 0x80000000		; CR0.PG
-	mov cr0, eax
+	PAGING_ON
 	mov esi, msg_on
 	call print
 

@@ -7,10 +7,6 @@
 ; through ALIAS, another linear mapping of the same frames, so only the
 ; physical address says that the store hit code. Last, ring 0 and ring 3 call
 ; one shared function and each patches it for the other.
-;
-; Exit convention of all Ringside examples: writing V to port 0xF4 (isa-debug-exit)
-; stops the machine with exit code (V << 1) | 1; V = 0 (exit code 1) means success,
-; V = 1 (exit code 3) means a check failed.
 
 bits 32
 org 0x100000
@@ -23,6 +19,8 @@ PASSES		equ 64
 
 %include "../lib/multiboot.inc"
 %include "../lib/start.inc"
+%include "../lib/user-mode.inc"
+%include "../lib/paging-on.inc"
 
 main:
 	call load_gdt
@@ -35,11 +33,7 @@ main:
 	call set_gate_dpl
 	lidt [idt_descriptor]
 	call build_tables
-	mov eax, PAGE_DIR
-	mov cr3, eax
-	mov eax, cr0
-	or eax, 0x80000000		; CR0.PG
-	mov cr0, eax
+	PAGING_ON
 
 	; Ring 0: each pass writes the immediate of the add right after the store.
 	xor ebx, ebx
@@ -79,17 +73,7 @@ kernel_alias_imm:
 	mov esi, msg_shared_kernel
 	call print_hex32_line
 
-	mov ax, 0x20 | 3		; ring-3 data
-	mov ds, ax
-	mov es, ax
-	mov fs, ax
-	mov gs, ax
-	push 0x20 | 3			; SS
-	push USER_STACK_TOP		; ESP
-	push 0x00000002			; EFLAGS: interrupts off, IOPL 0
-	push 0x18 | 3			; CS
-	push user_main			; EIP
-	iretd
+	ENTER_RING3 user_main
 
 ; int 0x80 from ring 3: EDI = 1 prints the label at ESI and EAX; EDI = 2
 ; calls the shared function as ring 3 left it, prints the result and exits.
@@ -187,11 +171,7 @@ build_tables:
 	loop .pte
 	ret
 
-%include "../lib/gdt.inc"
-%include "../lib/idt.inc"
-%include "../lib/serial.inc"
-%include "../lib/print.inc"
-%include "../lib/exit.inc"
+%include "../lib/kernel.inc"
 %include "../lib/user-gdt.inc"
 
 

@@ -5,10 +5,6 @@
 ; instruction a few bytes ahead and flips another instruction between add and
 ; xor. Part 2 writes a tiny function into a buffer, calls it, patches it, and
 ; calls it again.
-;
-; Exit convention of all Ringside examples: writing V to port 0xF4 (isa-debug-exit)
-; stops the machine with exit code (V << 1) | 1; V = 0 (exit code 1) means success,
-; V = 1 (exit code 3) means a check failed.
 
 bits 32
 org 0x100000

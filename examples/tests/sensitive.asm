@@ -5,10 +5,6 @@
 ; Ringside "native") every line matches what this kernel set up: IF as set, its
 ; own GDT/IDT, RPL 0, DPL-0 descriptors. Compare the same run under
 ; "trap-and-emulate". Interrupts stay masked at the PIC, so sti is harmless.
-;
-; Exit convention of all Ringside examples: writing V to port 0xF4 (isa-debug-exit)
-; stops the machine with exit code (V << 1) | 1; V = 0 (exit code 1) means success,
-; V = 1 (exit code 3) means a check failed.
 
 bits 32
 org 0x100000

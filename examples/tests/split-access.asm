@@ -8,10 +8,6 @@
 ; frames hold next to the boundary at that moment (a faulting store writes
 ; nothing), then makes the page in CR2 present and writable so the access runs
 ; again; the kernel prints what ends up there.
-;
-; Exit convention of all Ringside examples: writing V to port 0xF4 (isa-debug-exit)
-; stops the machine with exit code (V << 1) | 1; V = 0 (exit code 1) means success,
-; V = 1 (exit code 3) means a check failed.
 
 bits 32
 org 0x100000
@@ -154,11 +150,7 @@ build_tables:
 	and dword [ENTRY(10)], ~2
 	ret
 
-%include "../lib/gdt.inc"
-%include "../lib/idt.inc"
-%include "../lib/serial.inc"
-%include "../lib/print.inc"
-%include "../lib/exit.inc"
+%include "../lib/kernel.inc"
 %include "../lib/identity-map.inc"
 %include "../lib/flat-gdt.inc"
 

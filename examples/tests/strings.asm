@@ -3,10 +3,6 @@
 ; rep stos, rep movs (forward and, with DF = 1, backward over an overlap),
 ; repe cmps, repne scas, lods, and a rep with ECX = 0. Every line shows the value
 ; seen; a wrong one prints FAIL and exits with V = 1.
-;
-; Exit convention of all Ringside examples: writing V to port 0xF4 (isa-debug-exit)
-; stops the machine with exit code (V << 1) | 1; V = 0 (exit code 1) means success,
-; V = 1 (exit code 3) means a check failed.
 
 bits 32
 org 0x100000

@@ -3,10 +3,6 @@
 ; The PIT's channel 0 drives IRQ 0; the PIC is remapped so that IRQ 0 is
 ; vector 0x20. The main loop sleeps with `sti; hlt` until the handler has counted
 ; ten ticks. No tick numbers are printed: when a tick lands is a matter of timing.
-;
-; Exit convention of all Ringside examples: writing V to port 0xF4 (isa-debug-exit)
-; stops the machine with exit code (V << 1) | 1; V = 0 (exit code 1) means success,
-; V = 1 (exit code 3) means a check failed.
 
 bits 32
 org 0x100000

@@ -5,10 +5,6 @@
 ; processor shuts down: a triple fault. A real PC resets; Ringside stops with the
 ; outcome "triple-fault"; QEMU with -no-reboot exits with status 0 and prints only
 ; the line below.
-;
-; Exit convention of all Ringside examples: writing V to port 0xF4 (isa-debug-exit)
-; stops the machine with exit code (V << 1) | 1; V = 0 (exit code 1) means success,
-; V = 1 (exit code 3) means a check failed.
 
 bits 32
 org 0x100000

@@ -4,10 +4,6 @@
 ; an IDT whose int 0x80 gate has DPL 3, then iret into ring 3. The ring-3 code
 ; writes a line and exits through int 0x80; the kernel prints the caller's CS.
 ; No paging: every page is reachable from ring 3 here.
-;
-; Exit convention of all Ringside examples: writing V to port 0xF4 (isa-debug-exit)
-; stops the machine with exit code (V << 1) | 1; V = 0 (exit code 1) means success,
-; V = 1 (exit code 3) means a check failed.
 
 bits 32
 org 0x100000
@@ -16,6 +12,7 @@ USER_STACK_TOP	equ 0x00080000
 
 %include "../lib/multiboot.inc"
 %include "../lib/start.inc"
+%include "../lib/user-mode.inc"
 
 main:
 	call load_gdt
@@ -30,17 +27,7 @@ main:
 	mov esi, msg_start
 	call print
 
-	mov ax, 0x20 | 3		; ring-3 data: iret to ring 3 clears segments DPL 0 would
-	mov ds, ax
-	mov es, ax
-	mov fs, ax
-	mov gs, ax
-	push 0x20 | 3			; SS
-	push USER_STACK_TOP		; ESP
-	push 0x00000002			; EFLAGS: interrupts stay off, IOPL 0
-	push 0x18 | 3			; CS
-	push user_main			; EIP
-	iretd
+	ENTER_RING3 user_main
 
 ; int 0x80: EAX = 1 writes the string at EBX, EAX = 2 exits with status EBX.
 syscall_entry:
@@ -75,11 +62,7 @@ user_main:
 
 user_message:	db "ring 3: hello through int 0x80", 10, 0
 
-%include "../lib/gdt.inc"
-%include "../lib/idt.inc"
-%include "../lib/serial.inc"
-%include "../lib/print.inc"
-%include "../lib/exit.inc"
+%include "../lib/kernel.inc"
 %include "../lib/user-gdt.inc"
 
 msg_start:	db "usermode: iret to ring 3", 10, 0

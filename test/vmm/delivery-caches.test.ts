@@ -6,21 +6,15 @@
 // the IDT gate and the TSS stack, which are not kept, are read afresh.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { GuestDescriptorCache, uncachedDescriptors } from '../../src/vmm/guest-descriptors';
 import { attachMonitorRegion, MonitorRegion } from '../../src/vmm/monitor-region';
 import { reflect } from '../../src/vmm/reflection';
-import type { MonitorMode } from '../../src/vmm/views';
 import { linear, physical } from '../../src/x86/addresses';
 import { CpuException, Vector } from '../../src/x86/exceptions';
 import { guestAtRing3, KERNEL_CS, KERNEL_DS } from './guest-setup';
+import { EVERY_MODE, EXAMPLES_LIB, exitCodeFor, LOAD_GDT, PAGING_WITH_GDT_PAGE, setGate, writeGuest } from './inline-guests';
 import { bootGuest } from './run-guest';
-
-const MODES: MonitorMode[] = ['native', 'trap-and-emulate', 'binary-translation'];
-const LIB = join(__dirname, '../../examples/lib');
 
 test('the descriptor cache reads a selector once, until cleared, and never keeps a failed read', () => {
 	const { cpu, vcpu } = guestAtRing3();
@@ -80,37 +74,13 @@ function deliveryGuest(change: string): string {
 	return `
 bits 32
 org 0x100000
-%include "${LIB}/multiboot.inc"
+%include "${EXAMPLES_LIB}/multiboot.inc"
 GDT_PAGE equ 0x200000
 start:
 	mov esp, 0x90000
-	mov edi, page_table
-	mov eax, 3
-.map:
-	stosd
-	add eax, 0x1000
-	cmp edi, page_table + 4096
-	jne .map
-	mov dword [page_table + (GDT_PAGE >> 12) * 4], gdt_a + 3
-	mov dword [page_directory], page_table + 3
-	mov eax, page_directory
-	mov cr3, eax
-	mov eax, cr0
-	or eax, 0x80000000
-	mov cr0, eax
-	lgdt [gdtr]
-	jmp 0x08:.reload
-.reload:
-	mov ax, 0x10
-	mov ds, ax
-	mov es, ax
-	mov ss, ax
-	mov eax, handler_a
-	mov [idt + 0x30 * 8], ax
-	mov word [idt + 0x30 * 8 + 2], 0x20
-	mov word [idt + 0x30 * 8 + 4], 0x8e00
-	shr eax, 16
-	mov [idt + 0x30 * 8 + 6], ax
+${PAGING_WITH_GDT_PAGE}
+${LOAD_GDT}
+${setGate(0x30, 'handler_a', 0x20, 0x8e00)}
 	lidt [idtr]
 	int 0x30
 	mov ecx, edx
@@ -159,15 +129,6 @@ image_end:
 `;
 }
 
-function writeGuest(name: string, source: string): string {
-	const path = join(mkdtempSync(join(tmpdir(), 'ringside-delivery-caches-')), name);
-	writeFileSync(path, source);
-	return path;
-}
-
-/** The exit code for the two deliveries: V = first << 4 | second, written to 0xF4. */
-const exitCodeFor = (first: number, second: number): number => (((first << 4) | second) << 1) | 1;
-
 const CHANGES: { name: string; code: string; second: number }[] = [
 	{ name: 'nothing changes', code: '', second: 1 },
 	// Base bits 0-15 of descriptor 0x20 are its bytes 2-3: a store into the traced GDT page.
@@ -179,8 +140,8 @@ const CHANGES: { name: string; code: string; second: number }[] = [
 
 for (const change of CHANGES) {
 	test(`a second delivery sees the guest's tables after ${change.name}, in every mode`, () => {
-		const path = writeGuest('delivery.asm', deliveryGuest(change.code));
-		for (const mode of MODES) {
+		const path = writeGuest('delivery-caches', 'delivery.asm', deliveryGuest(change.code));
+		for (const mode of EVERY_MODE) {
 			const outcome = bootGuest(path, mode).monitor.run(1_000_000);
 			assert.deepEqual(outcome, { reason: 'exit', exitCode: exitCodeFor(1, change.second) }, mode);
 		}
@@ -188,8 +149,8 @@ for (const change of CHANGES) {
 }
 
 test('a second delivery sees a GDT write from outside the CPU (a debugger poke)', () => {
-	const path = writeGuest('delivery-poke.asm', deliveryGuest(''));
-	for (const mode of MODES) {
+	const path = writeGuest('delivery-caches', 'delivery-poke.asm', deliveryGuest(''));
+	for (const mode of EVERY_MODE) {
 		const guest = bootGuest(path, mode);
 		guest.monitor.setBreakpoints([linear(guest.symbol('first_delivery_done'))]);
 		assert.equal(guest.monitor.run(1_000_000).reason, 'breakpoint', mode);
@@ -205,26 +166,15 @@ test('a second delivery sees a GDT write from outside the CPU (a debugger poke)'
  * 0, then 2). A third INT 0x80 exits with V = first << 4 | second.
  */
 test('a delivery from ring 3 reads the ring-0 stack from the TSS afresh, in every mode', () => {
-	const path = writeGuest('tss-stack.asm', `
+	const path = writeGuest('delivery-caches', 'tss-stack.asm', `
 bits 32
 org 0x100000
-%include "${LIB}/multiboot.inc"
+%include "${EXAMPLES_LIB}/multiboot.inc"
 TSS equ 0x3000
 start:
 	mov esp, 0x90000
-	lgdt [gdtr]
-	jmp 0x08:.reload
-.reload:
-	mov ax, 0x10
-	mov ds, ax
-	mov es, ax
-	mov ss, ax
-	mov eax, handler
-	mov [idt + 0x80 * 8], ax
-	mov word [idt + 0x80 * 8 + 2], 0x08
-	mov word [idt + 0x80 * 8 + 4], 0xee00
-	shr eax, 16
-	mov [idt + 0x80 * 8 + 6], ax
+${LOAD_GDT}
+${setGate(0x80, 'handler', 0x08, 0xee00)}
 	lidt [idtr]
 	mov dword [TSS + 4], 0x70000
 	mov dword [TSS + 8], 0x10
@@ -275,30 +225,24 @@ gdt:	dq 0
 idt:	times 0x81 dq 0
 image_end:
 `);
-	for (const mode of MODES) {
+	for (const mode of EVERY_MODE) {
 		assert.deepEqual(bootGuest(path, mode).monitor.run(1_000_000), { reason: 'exit', exitCode: exitCodeFor(0, 2) }, mode);
 	}
 });
 
 test('a segment load after a store into the GDT gets the stored descriptor, in every mode', () => {
 	// FS = 0x18 reads VALUE_A through base 0x300000; the guest stores base 0x300004 into descriptor 0x18 and loads FS again.
-	const path = writeGuest('gdt-store.asm', `
+	const path = writeGuest('delivery-caches', 'gdt-store.asm', `
 bits 32
 org 0x100000
-%include "${LIB}/multiboot.inc"
+%include "${EXAMPLES_LIB}/multiboot.inc"
 VALUE_A equ 0x300000
 VALUE_B equ 0x300004
 start:
 	mov esp, 0x90000
 	mov dword [VALUE_A], 1
 	mov dword [VALUE_B], 2
-	lgdt [gdtr]
-	jmp 0x08:.reload
-.reload:
-	mov ax, 0x10
-	mov ds, ax
-	mov es, ax
-	mov ss, ax
+${LOAD_GDT}
 	mov ax, 0x18
 	mov fs, ax
 	mov ecx, [fs:0]
@@ -320,7 +264,7 @@ gdt:	dq 0
 	dq 0x00cf92300000ffff
 image_end:
 `);
-	for (const mode of MODES) {
+	for (const mode of EVERY_MODE) {
 		assert.deepEqual(bootGuest(path, mode).monitor.run(1_000_000), { reason: 'exit', exitCode: exitCodeFor(1, 2) }, mode);
 	}
 });

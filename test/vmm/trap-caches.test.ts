@@ -4,19 +4,13 @@
 // to it (its page remapped, a write from outside the CPU).
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { TrappedInstructions, TRAPPED_INSTRUCTIONS_KEPT } from '../../src/vmm/trapped-instructions';
-import type { MonitorMode } from '../../src/vmm/views';
 import { linear, physical } from '../../src/x86/addresses';
 import { CpuException, Vector } from '../../src/x86/exceptions';
 import { FlatCpu } from './flat-cpu';
+import { EVERY_MODE, EXAMPLES_LIB, exitCodeFor, LOAD_GDT, PAGING_WITH_GDT_PAGE, setGate, writeGuest } from './inline-guests';
 import { bootGuest } from './run-guest';
-
-const MODES: MonitorMode[] = ['native', 'trap-and-emulate', 'binary-translation'];
-const LIB = join(__dirname, '../../examples/lib');
 
 test('a trapped instruction is decoded once per address, and afresh when its bytes change', () => {
 	const cpu = new FlatCpu();
@@ -69,7 +63,7 @@ function gdtGuest(remap: boolean): string {
 	return `
 bits 32
 org 0x100000
-%include "${LIB}/multiboot.inc"
+%include "${EXAMPLES_LIB}/multiboot.inc"
 GDT_PAGE equ 0x200000
 VALUE_A equ 0x300000
 VALUE_B equ 0x300004
@@ -79,33 +73,9 @@ start:
 	mov dword [VALUE_A], 1
 	mov dword [VALUE_B], 2
 	mov dword [VALUE_C], 3
-	mov edi, page_table
-	mov eax, 3
-.map:
-	stosd
-	add eax, 0x1000
-	cmp edi, page_table + 4096
-	jne .map
-	mov dword [page_table + (GDT_PAGE >> 12) * 4], gdt_a + 3
-	mov dword [page_directory], page_table + 3
-	mov eax, page_directory
-	mov cr3, eax
-	mov eax, cr0
-	or eax, 0x80000000
-	mov cr0, eax
-	lgdt [gdtr]
-	jmp 0x08:.reload
-.reload:
-	mov ax, 0x10
-	mov ds, ax
-	mov es, ax
-	mov ss, ax
-	mov eax, handler
-	mov [idt + 0x30 * 8], ax
-	mov word [idt + 0x30 * 8 + 2], 0x08
-	mov word [idt + 0x30 * 8 + 4], 0x8e00
-	shr eax, 16
-	mov [idt + 0x30 * 8 + 6], ax
+${PAGING_WITH_GDT_PAGE}
+${LOAD_GDT}
+${setGate(0x30, 'handler', 0x08, 0x8e00)}
 	lidt [idtr]
 	mov ax, 0x18
 	mov fs, ax
@@ -148,26 +118,17 @@ image_end:
 `;
 }
 
-function writeGuest(name: string, source: string): string {
-	const path = join(mkdtempSync(join(tmpdir(), 'ringside-trap-caches-')), name);
-	writeFileSync(path, source);
-	return path;
-}
-
-/** The exit code for the two reads: V = first << 4 | second, written to 0xF4. */
-const exitCodeFor = (first: number, second: number): number => (((first << 4) | second) << 1) | 1;
-
 test('the shadow GDT follows the guest remapping its GDT page, in every mode', () => {
-	const path = writeGuest('gdt-remap.asm', gdtGuest(true));
-	for (const mode of MODES) {
+	const path = writeGuest('trap-caches', 'gdt-remap.asm', gdtGuest(true));
+	for (const mode of EVERY_MODE) {
 		const outcome = bootGuest(path, mode).monitor.run(1_000_000);
 		assert.deepEqual(outcome, { reason: 'exit', exitCode: exitCodeFor(1, 2) }, mode);
 	}
 });
 
 test('the shadow GDT follows a write to the guest GDT from outside the CPU (a debugger poke)', () => {
-	const path = writeGuest('gdt-poke.asm', gdtGuest(false));
-	for (const mode of MODES) {
+	const path = writeGuest('trap-caches', 'gdt-poke.asm', gdtGuest(false));
+	for (const mode of EVERY_MODE) {
 		const guest = bootGuest(path, mode);
 		guest.monitor.setBreakpoints([linear(guest.symbol('first_read_done'))]);
 		assert.equal(guest.monitor.run(1_000_000).reason, 'breakpoint', mode);

@@ -4,37 +4,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assemble, machine, type TestMachine } from './helpers';
-import { Cr0, Reg } from '../../src/x86/registers';
+import { Reg } from '../../src/x86/registers';
 import { linear } from '../../src/x86/addresses';
+import { DIRECTORIES, enterTwoAddressSpaces, PTE_PRESENT, PTE_WRITABLE, switchAddressSpace } from './two-address-spaces';
 
-const P = 1, RW = 2;
 const CODE = 0x400000;
 const LOOP = (step: number): string => `l: add eax, ${step}
 dec ecx
 jnz l
 hlt`;
 
-/** Two page directories identity-mapping the low 4 MiB; linear 4 MiB maps physical `frames[i]` in directory i. */
-function twoSpaces(frames: [number, number]): { m: TestMachine; directories: number[] } {
+/** The two spaces of two-address-spaces.ts, with linear 4 MiB (CODE) mapping `frames[i]` in space i. */
+function twoSpaces(frames: [number, number]): TestMachine {
 	const m = machine('hlt', 0x1000, 0x1000000);
-	const directories = [0x10000, 0x20000];
-	directories.forEach((pd, i) => {
-		const low = pd + 0x1000, high = pd + 0x2000;
-		m.memory.setU32(pd, low | P | RW);
-		for (let n = 0; n < 1024; n++) m.memory.setU32(low + 4 * n, (n << 12) | P | RW);
-		m.memory.setU32(pd + 4, high | P | RW);
-		m.memory.setU32(high, frames[i] | P | RW);
-	});
-	m.cpu.cr3 = directories[0];
-	m.cpu.cr0 |= Cr0.PG;
-	m.cpu.flushTlb();
-	return { m, directories };
-}
-
-/** A CR3 load as the hardware does it. */
-function switchTo(m: TestMachine, directory: number): void {
-	m.cpu.cr3 = directory;
-	m.cpu.flushTlb();
+	enterTwoAddressSpaces(m, frames);
+	return m;
 }
 
 /** Runs the loop at CODE ten times round; returns EAX and how many regions were compiled for it. */
@@ -59,32 +43,32 @@ function runLoop(m: TestMachine): { eax: number; compiled: number } {
 }
 
 test('different code at the same linear address in two address spaces runs as mapped', () => {
-	const { m, directories } = twoSpaces([0x200000, 0x300000]);
+	const m = twoSpaces([0x200000, 0x300000]);
 	m.memory.ram.set(assemble(LOOP(1), CODE), 0x200000);
 	m.memory.ram.set(assemble(LOOP(100), CODE), 0x300000);
 	assert.equal(runLoop(m).eax, 10);
-	switchTo(m, directories[1]);
+	switchAddressSpace(m, DIRECTORIES[1]);
 	const other = runLoop(m);
 	assert.equal(other.eax, 1000);
 	assert.ok(other.compiled > 0, 'the other space\'s code is compiled for it');
-	switchTo(m, directories[0]);
+	switchAddressSpace(m, DIRECTORIES[0]);
 	assert.equal(runLoop(m).eax, 10);
 });
 
 test('the same physical code at the same linear address is reused after a switch', () => {
-	const { m, directories } = twoSpaces([0x200000, 0x200000]);
+	const m = twoSpaces([0x200000, 0x200000]);
 	m.memory.ram.set(assemble(LOOP(3), CODE), 0x200000);
 	assert.equal(runLoop(m).eax, 30);
-	switchTo(m, directories[1]);
+	switchAddressSpace(m, DIRECTORIES[1]);
 	assert.deepEqual(runLoop(m), { eax: 30, compiled: 0 });
 });
 
 test('code unmapped by the new address space faults instead of running stale', () => {
-	const { m, directories } = twoSpaces([0x200000, 0x300000]);
+	const m = twoSpaces([0x200000, 0x300000]);
 	m.memory.ram.set(assemble(LOOP(1), CODE), 0x200000);
 	assert.equal(runLoop(m).eax, 10);
-	m.memory.setU32(directories[1] + 0x2000, 0);
-	switchTo(m, directories[1]);
+	m.memory.setU32(DIRECTORIES[1] + 0x2000, 0);
+	switchAddressSpace(m, DIRECTORIES[1]);
 	m.cpu.halted = false;
 	m.cpu.eip = CODE;
 	const exit = m.cpu.run(100);
@@ -93,11 +77,11 @@ test('code unmapped by the new address space faults instead of running stale', (
 });
 
 test('INVLPG after a PTE rewrite runs the newly mapped code', () => {
-	const { m, directories } = twoSpaces([0x200000, 0x200000]);
+	const m = twoSpaces([0x200000, 0x200000]);
 	m.memory.ram.set(assemble(LOOP(1), CODE), 0x200000);
 	m.memory.ram.set(assemble(LOOP(100), CODE), 0x300000);
 	assert.equal(runLoop(m).eax, 10);
-	m.memory.setU32(directories[0] + 0x2000, 0x300000 | P | RW);
+	m.memory.setU32(DIRECTORIES[0] + 0x2000, 0x300000 | PTE_PRESENT | PTE_WRITABLE);
 	m.cpu.invlpg(linear(CODE));
 	assert.equal(runLoop(m).eax, 1000);
 });

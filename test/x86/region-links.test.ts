@@ -5,10 +5,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { machine, type TestMachine } from './helpers';
-import { Cr0, Reg } from '../../src/x86/registers';
+import { Reg } from '../../src/x86/registers';
 import { BlockCache } from '../../src/x86/block-cache';
 import type { InstructionEmitter } from '../../src/x86/block-compiler';
 import { linear, type PhysicalAddress } from '../../src/x86/addresses';
+import { lookupsDuring } from './block-lookups';
+import { DIRECTORIES, enterTwoAddressSpaces, PTE_PRESENT, PTE_WRITABLE, switchAddressSpace } from './two-address-spaces';
 
 /** `f` sits two pages above the loop: every call and every return leaves a region. */
 const CALLS = (iterations: number, f: string): string => `mov ecx, ${iterations}
@@ -29,22 +31,6 @@ const RETURN_ONE = 'mov eax, 1\nret';
 
 function calls(iterations: number, patchAt = -1, f = RETURN_ONE): TestMachine {
 	return machine(CALLS(iterations, f).replace('PATCH_AT', String(patchAt)));
-}
-
-function lookupsDuring(m: TestMachine, run: () => void): number {
-	const cache = m.cpu.blocks;
-	const get = cache.get.bind(cache);
-	let lookups = 0;
-	cache.get = (key) => {
-		lookups++;
-		return get(key);
-	};
-	try {
-		run();
-	} finally {
-		cache.get = get;
-	}
-	return lookups;
 }
 
 test('calls between regions follow links instead of looking the next region up', () => {
@@ -144,27 +130,16 @@ ret`);
 });
 
 // Paging: the code of `f` at linear 4 MiB comes from one of two frames.
-const P = 1, RW = 2;
 const LINEAR_F = 0x400000;
-const FRAMES = [0x500000, 0x600000];
+const FRAMES = [0x500000, 0x600000] as const;
 
-/** The call loop with `f` at linear 4 MiB; two page directories map it to FRAMES[0] and FRAMES[1]. */
-function pagedCalls(): { m: TestMachine; directories: number[] } {
+/** The call loop with `f` at linear 4 MiB, which the two address spaces map to FRAMES[0] and FRAMES[1]. */
+function pagedCalls(): TestMachine {
 	const m = machine(CALLS(1_000_000, RETURN_ONE).replace('PATCH_AT', '-1').replace(/times 0x2000[^\n]*\nf:[^]*$/, `f equ ${LINEAR_F}`), 0x1000, 0x1000000);
 	// `mov eax, 1/2; ret` in each frame.
 	FRAMES.forEach((frame, i) => m.memory.ram.set([0xb8, i + 1, 0, 0, 0, 0xc3], frame));
-	const directories = [0x10000, 0x20000];
-	directories.forEach((pd, i) => {
-		const low = pd + 0x1000, high = pd + 0x2000;
-		m.memory.setU32(pd, low | P | RW);
-		for (let n = 0; n < 1024; n++) m.memory.setU32(low + 4 * n, (n << 12) | P | RW);
-		m.memory.setU32(pd + 4, high | P | RW);
-		m.memory.setU32(high, FRAMES[i] | P | RW);
-	});
-	m.cpu.cr3 = directories[0];
-	m.cpu.cr0 |= Cr0.PG;
-	m.cpu.flushTlb();
-	return { m, directories };
+	enterTwoAddressSpaces(m, FRAMES);
+	return m;
 }
 
 function gainedOver(m: TestMachine, budget: number): number {
@@ -174,19 +149,18 @@ function gainedOver(m: TestMachine, budget: number): number {
 }
 
 test('after a CR3 write a link to code the new address space maps elsewhere is not followed', () => {
-	const { m, directories } = pagedCalls();
+	const m = pagedCalls();
 	const first = gainedOver(m, 5_000);
 	assert.ok(first > 600 && first < 1000, `gained ${first}`);
-	m.cpu.cr3 = directories[1];
-	m.cpu.flushTlb();
+	switchAddressSpace(m, DIRECTORIES[1]);
 	const second = gainedOver(m, 5_000);
 	assert.ok(second > 2 * 600, `gained ${second}`);
 });
 
 test('after INVLPG of a remapped page a link to its old code is not followed', () => {
-	const { m } = pagedCalls();
+	const m = pagedCalls();
 	gainedOver(m, 5_000);
-	m.memory.setU32(0x10000 + 0x2000, FRAMES[1] | P | RW);
+	m.memory.setU32(DIRECTORIES[0] + 0x2000, FRAMES[1] | PTE_PRESENT | PTE_WRITABLE);
 	m.cpu.invlpg(linear(LINEAR_F));
 	const gained = gainedOver(m, 5_000);
 	assert.ok(gained > 2 * 600, `gained ${gained}`);

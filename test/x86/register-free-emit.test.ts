@@ -3,10 +3,11 @@
 // the region keeps its loop, flags stay exact, and faults leave precise state.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { machine, runToHalt, type TestMachine } from './helpers';
+import { machine, runToHalt } from './helpers';
 import { Reg } from '../../src/x86/registers';
 import { Vector } from '../../src/x86/exceptions';
 import type { InstructionEmitter } from '../../src/x86/block-compiler';
+import { lookupsDuring } from './block-lookups';
 
 /** An emitter counting each block's entries through a register-free closure, as the translator does. */
 function counting(): { emitter: InstructionEmitter; entries: () => number } {
@@ -25,22 +26,6 @@ jnz l
 hlt
 f: add eax, ecx
 ret`;
-
-function lookupsDuring(m: TestMachine, run: () => void): number {
-	const cache = m.cpu.blocks;
-	const get = cache.get.bind(cache);
-	let lookups = 0;
-	cache.get = (key) => {
-		lookups++;
-		return get(key);
-	};
-	try {
-		run();
-	} finally {
-		cache.get = get;
-	}
-	return lookups;
-}
 
 test('blocks that start or end with register-free emitted code stay inside one region', () => {
 	const m = machine(CALLS);
