@@ -5,7 +5,7 @@
 // when the guest maps its slot.
 
 import type { Cpu } from '../x86/cpu';
-import { Cr0, Flag, Seg } from '../x86/registers';
+import { Cr0, Flag, Seg, segmentCache } from '../x86/registers';
 import { compress, decodeSegment, encodeSegment } from './descriptors';
 import type { EventReporter } from './event-reporter';
 import { hex } from './format';
@@ -58,7 +58,7 @@ export class CompressedHardware {
 			if (!c.usable || c.system) continue;
 			const d = compress(decodeSegment(encodeSegment({ base: c.base, limit: c.limit, type: c.type, system: false, dpl: c.dpl, present: c.present, big: c.big, granular: c.limit > 0xfffff })), shadow.region.base);
 			const selector = s === Seg.CS || s === Seg.SS ? (c.selector & 0xfffc) | realRing(vcpu.cpl) : c.selector;
-			cpu.seg[s] = { ...c, selector, dpl: d.dpl, limit: d.limit };
+			cpu.seg[s] = segmentCache({ ...c, selector, dpl: d.dpl, limit: d.limit });
 		}
 		cpu.cpl = realRing(vcpu.cpl);
 		const flags = cpu.getEflags();

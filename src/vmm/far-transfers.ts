@@ -5,7 +5,7 @@
 
 import { linear } from '../x86/addresses';
 import { CpuException, Vector } from '../x86/exceptions';
-import { Flag, Reg, Seg } from '../x86/registers';
+import { Flag, Reg, Seg, segmentCache } from '../x86/registers';
 import type { SystemCpu } from '../x86/system/system-cpu';
 import { toSegmentCache } from './descriptors';
 import { uncachedDescriptors, type GuestDescriptors } from './guest-descriptors';
@@ -56,7 +56,7 @@ function dropInaccessibleSegments(cpu: SystemCpu, cpl: number): void {
 	for (const seg of [Seg.ES, Seg.DS, Seg.FS, Seg.GS]) {
 		const s = cpu.seg[seg];
 		const conformingCode = !s.system && (s.type & 0xc) === 0xc;
-		if (s.usable && !conformingCode && s.dpl < realRing(cpl)) cpu.seg[seg] = { ...s, selector: 0, usable: false };
+		if (s.usable && !conformingCode && s.dpl < realRing(cpl)) cpu.seg[seg] = segmentCache({ ...s, selector: 0, usable: false });
 	}
 }
 

@@ -6,6 +6,7 @@
 // both back. A fault it takes that way is the guest's own.
 
 import { CpuException, Vector } from '../x86/exceptions';
+import { segmentCache } from '../x86/registers';
 import type { SystemCpu } from '../x86/system/system-cpu';
 import { guestLimit, isTruncated } from './guest-limits';
 import { monitorBaseOf } from './monitor-region';
@@ -28,7 +29,7 @@ export function mayBeTruncatedAccess(cpu: SystemCpu, e: CpuException): boolean {
 export function withGuestLimits<T>(cpu: SystemCpu, vcpu: VirtualCpu, paging: ShadowPaging, step: () => T): T {
 	const base = monitorBaseOf(cpu);
 	const truncated = [...cpu.seg];
-	const widened = truncated.map((cache) => (isTruncated(cache, base) ? { ...cache, limit: guestLimit(cpu, vcpu, cache, base) } : cache));
+	const widened = truncated.map((cache) => (isTruncated(cache, base) ? segmentCache({ ...cache, limit: guestLimit(cpu, vcpu, cache, base) }) : cache));
 	widened.forEach((cache, s) => (cpu.seg[s] = cache));
 	paging.hideMonitor(true);
 	try {

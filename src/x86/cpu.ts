@@ -42,7 +42,13 @@ export class Cpu extends FlagState {
 	private readonly ram: Uint8Array;
 	private readonly ram32: Int32Array | undefined;
 	private readonly ramSize: number;
-	private readonly codePages: Uint8Array;
+	// Public for compiled stack code (codegen's stackSlot), which stores straight to RAM.
+	/** Per physical page: nonzero when it holds decoded code (stores there go through codeWritten). */
+	readonly codePages: Uint8Array;
+	/** `ram32`, or an empty view when RAM is not 4-byte aligned in its buffer. */
+	readonly ram32View: Int32Array;
+	/** Physical addresses below this are read and written whole through `ram32View`. */
+	readonly ram32End: number;
 
 	/**
 	 * The INTR input. A monitor that keeps the guest's IF virtual (real IF stays 1) replaces it with a
@@ -63,6 +69,8 @@ export class Cpu extends FlagState {
 		this.ram = memory.ram;
 		this.ramSize = Math.min(memory.ramSize, memory.ram.length);
 		this.ram32 = this.ram.byteOffset % 4 === 0 ? new Int32Array(this.ram.buffer, this.ram.byteOffset, this.ram.byteLength >> 2) : undefined;
+		this.ram32View = this.ram32 ?? new Int32Array(0);
+		this.ram32End = this.ram32 ? Math.max(0, (this.ramSize & ~3) - 3) : 0;
 		this.blocks = new BlockCache(this.ramSize);
 		this.codePages = this.blocks.codePages;
 	}
@@ -328,6 +336,28 @@ export class Cpu extends FlagState {
 		return (s.base + offset) | 0;
 	}
 
+	/**
+	 * Where an aligned 32-bit access at `offset` in `seg` lands in `ram32`, or -1 when it
+	 * must take the checked path: the segment is usable and allows the access within its
+	 * limit (expand-up), the TLB already grants it, the frame is RAM and, for a write, holds
+	 * no decoded code. The checked path then does exactly what this would, or faults.
+	 */
+	private ramIndex32(seg: Seg, offset: number, write: boolean): number {
+		const s = this.seg[seg];
+		const type = s.type;
+		if (!s.usable || (type & 0xc) === 0x4 || (write ? (type & 0xa) !== 0x2 : (type & 0xa) === 0x8)) return -1;
+		const o = offset >>> 0;
+		if (o > s.limit - 3) return -1;
+		const linear = (s.base + o) | 0;
+		if ((linear & 3) !== 0) return -1;
+		const e = this.tlb.entries[linear >>> 12];
+		const user = this.cpl === 3;
+		if ((e & (write ? (user ? TlbRight.UserWrite : TlbRight.SupervisorWrite) : (user ? TlbRight.UserRead : TlbRight.SupervisorRead))) === 0) return -1;
+		const p = ((e & ~0xfff) | (linear & 0xfff)) >>> 0;
+		if (p >= this.ram32End || (write && this.codePages[p >>> 12] !== 0)) return -1;
+		return p >>> 2;
+	}
+
 	readSeg8(seg: Seg, offset: number): number {
 		return this.readLinear8(this.segLinear(seg, offset, 1, false), this.cpl === 3);
 	}
@@ -337,6 +367,8 @@ export class Cpu extends FlagState {
 	}
 
 	readSeg32(seg: Seg, offset: number): number {
+		const i = this.ramIndex32(seg, offset, false);
+		if (i >= 0) return this.ram32View[i];
 		return this.readLinear32(this.segLinear(seg, offset, 4, false), this.cpl === 3);
 	}
 
@@ -349,7 +381,9 @@ export class Cpu extends FlagState {
 	}
 
 	writeSeg32(seg: Seg, offset: number, value: number): void {
-		this.writeLinear32(this.segLinear(seg, offset, 4, true), value, this.cpl === 3);
+		const i = this.ramIndex32(seg, offset, true);
+		if (i >= 0) this.ram32View[i] = value;
+		else this.writeLinear32(this.segLinear(seg, offset, 4, true), value, this.cpl === 3);
 	}
 
 	/** An 8-byte store (CMPXCHG8B): both halves are checked writable before either is written. */
@@ -377,6 +411,14 @@ export class Cpu extends FlagState {
 
 	/** Pushes below `esp`; returns the new ESP (unchanged state on a fault). */
 	pushAt32(esp: number, value: number): number {
+		if (this.seg[Seg.SS].big) {
+			const below = (esp - 4) | 0;
+			const i = this.ramIndex32(Seg.SS, below, true);
+			if (i >= 0) {
+				this.ram32View[i] = value;
+				return below;
+			}
+		}
 		const moved = this.espMoved(esp, -4);
 		this.writeSeg32(Seg.SS, this.stackOffset(moved), value);
 		return moved;
@@ -390,6 +432,10 @@ export class Cpu extends FlagState {
 
 	/** Reads the stack at `esp` + `offset`. */
 	peekAt32(esp: number, offset: number): number {
+		if (this.seg[Seg.SS].big) {
+			const i = this.ramIndex32(Seg.SS, esp + offset, false);
+			if (i >= 0) return this.ram32View[i];
+		}
 		return this.readSeg32(Seg.SS, this.stackOffset(this.espMoved(esp, offset)));
 	}
 

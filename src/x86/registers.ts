@@ -45,6 +45,15 @@ export interface TableRegister {
 	limit: number;
 }
 
+/**
+ * Every segment cache is built here, fields always in this order, so all of them share one
+ * object shape and the memory-access paths that read `cpu.seg[n]` stay monomorphic (a spread
+ * copy `{ ...cache, limit }` would make a second shape).
+ */
+export function segmentCache(s: SegmentCache): SegmentCache {
+	return { selector: s.selector, base: s.base, limit: s.limit, type: s.type, system: s.system, dpl: s.dpl, present: s.present, big: s.big, usable: s.usable };
+}
+
 export function flatSegment(selector: number, code: boolean, dpl = 0): SegmentCache {
 	return { selector, base: 0, limit: 0xffffffff, type: code ? 0xb : 0x3, system: false, dpl, present: true, big: true, usable: true };
 }

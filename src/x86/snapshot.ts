@@ -1,7 +1,7 @@
 // Plain-data snapshots of all architectural state (flags materialised), for
 // the debugger's history and future reverse execution.
 
-import type { SegmentCache } from './registers';
+import { segmentCache, type SegmentCache } from './registers';
 import type { FlagState } from './lazy-flags';
 import { restoreSystemRegisters, saveSystemRegisters, type SystemRegistersSnapshot } from './system-registers';
 
@@ -32,7 +32,7 @@ export function restoreState(cpu: FlagState, s: CpuSnapshot): void {
 	cpu.regs.set(s.regs);
 	cpu.eip = s.eip;
 	cpu.setEflags(s.eflags);
-	s.seg.forEach((seg, i) => (cpu.seg[i] = { ...seg }));
+	s.seg.forEach((seg, i) => (cpu.seg[i] = segmentCache(seg)));
 	cpu.cpl = s.cpl;
 	restoreSystemRegisters(cpu, s);
 	cpu.halted = s.halted;

@@ -13,6 +13,7 @@
 import type { DecodedInstruction, MemoryOperand, Operand, OperandSize } from '../decoded-instruction';
 import { flagKind, FlagOp } from '../lazy-flags';
 import { Reg, Seg } from '../registers';
+import { TlbRight } from '../tlb';
 
 export type Template = (ins: DecodedInstruction, g: CodeGen) => string;
 
@@ -107,7 +108,10 @@ export class CodeGen {
 
 	/** A statement pushing `value` (evaluated before ESP moves). */
 	push(size: 16 | 32, value: string): string {
-		return `${this.slot(4)} = c.pushAt${size}(${this.slot(4)}, ${value});`;
+		const sp = this.slot(4);
+		if (size === 16) return `${sp} = c.pushAt16(${sp}, ${value});`;
+		return `{ const pv = ${value}; const pb = (${sp} - 4) | 0; ${ramSlot('pi', Seg.SS, 'pb', true)}` +
+			` if (pi >= 0) { c.ram32View[pi] = pv; ${sp} = pb; } else ${sp} = c.pushAt32(${sp}, pv); }`;
 	}
 
 	/** An expression reading the stack at ESP + `offset` without moving ESP. */
@@ -115,9 +119,18 @@ export class CodeGen {
 		return `c.peekAt${size}(${this.slot(4)}, ${offset})`;
 	}
 
+	/** A statement declaring `name` as the stack at ESP + `offset` (what `peek` reads). */
+	peekInto(name: string, size: 16 | 32, offset: number): string {
+		const sp = this.slot(4);
+		if (size === 16) return `const ${name} = c.peekAt16(${sp}, ${offset});`;
+		return `let ${name}; { const qb = (${sp} + ${offset}) | 0; ${ramSlot('qi', Seg.SS, 'qb', false)}` +
+			` ${name} = qi >= 0 ? c.ram32View[qi] : c.peekAt32(${sp}, ${offset}); }`;
+	}
+
 	/** A statement moving ESP by `delta` (within SP on a 16-bit stack). */
 	adjustStack(delta: number | string): string {
-		return `${this.slot(4)} = c.espMoved(${this.slot(4)}, ${delta});`;
+		const sp = this.slot(4);
+		return `${sp} = c.seg[${Seg.SS}].big ? (${sp} + (${delta})) | 0 : (${sp} & -65536) | ((${sp} + (${delta})) & 65535);`;
 	}
 
 	/** The effective address (offset in its segment) of a memory operand. */
@@ -136,7 +149,8 @@ export class CodeGen {
 	}
 
 	writeMem(seg: Seg, offset: string, size: OperandSize, value: string): string {
-		return `c.writeSeg${size}(${seg}, ${offset}, ${value});`;
+		if (size !== 32) return `c.writeSeg${size}(${seg}, ${offset}, ${value});`;
+		return `{ const wo = ${offset}; const wv = ${value}; ${ramSlot('wi', seg, 'wo', true)} if (wi >= 0) c.ram32View[wi] = wv; else c.writeSeg32(${seg}, wo, wv); }`;
 	}
 
 	/** Operand size in bits (memory operands by their access size). */
@@ -244,6 +258,24 @@ function knownCondition(known: KnownFlags, n: number): string | null {
 	// ZF and SF come from the result alone; INC and DEC record theirs like ADD.
 	if (op === FlagOp.Add || op === FlagOp.Inc || op === FlagOp.Dec) return pick({ 4: zf, 5: `!(${zf})`, 8: sf, 9: `!(${sf})` });
 	return null;
+}
+
+/**
+ * Statements declaring `index`: where the aligned 4 bytes at `offset` (a local) in `seg` sit
+ * in `c.ram32View`, or -1. It is found only when the access cannot fault and needs no side
+ * effect: the segment usable, writable (or readable) expand-up, within its limit (and for SS
+ * a 32-bit stack), a TLB entry already granting the access, RAM, and for a store no decoded
+ * code on the page; every other case leaves it to the Cpu's checked path (which
+ * Cpu.ramIndex32 mirrors), so faults stay exact.
+ */
+function ramSlot(index: string, seg: Seg, offset: string, write: boolean): string {
+	const typeOk = write ? '(s.type & 14) === 2' : '(s.type & 12) !== 4 && (s.type & 10) !== 8';
+	const right = write ? `c.cpl === 3 ? ${TlbRight.UserWrite} : ${TlbRight.SupervisorWrite}` : `c.cpl === 3 ? ${TlbRight.UserRead} : ${TlbRight.SupervisorRead}`;
+	const code = write ? ' && c.codePages[p >>> 12] === 0' : '';
+	const big = seg === Seg.SS ? 's.big && ' : '';
+	return `let ${index} = -1; { const s = c.seg[${seg}]; const o = ${offset} >>> 0;` +
+		` if (${big}s.usable && ${typeOk} && o <= s.limit - 3) { const l = (s.base + o) | 0; const e = c.tlb.entries[l >>> 12];` +
+		` if ((l & 3) === 0 && (e & (${right})) !== 0) { const p = ((e & -4096) | (l & 4095)) >>> 0; if (p < c.ram32End${code}) ${index} = p >>> 2; } } }`;
 }
 
 /** The segment of a string source or XLAT table: DS unless overridden. */

@@ -47,7 +47,7 @@ const ret: Template = (ins, g) => {
 	const size = ins.operandSize;
 	const imm = ins.operands[0];
 	const release = imm?.kind === 'imm' ? imm.value : 0;
-	return `const t = ${g.peek(size, 0)}${size === 32 ? ' >>> 0' : ''}; ${g.adjustStack(size / 8 + release)} c.eip = t;`;
+	return `${g.peekInto('t', size, 0)} ${g.adjustStack(size / 8 + release)} c.eip = t${size === 32 ? ' >>> 0' : ''};`;
 };
 
 function loop(condition: string): Template {

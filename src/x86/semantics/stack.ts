@@ -20,7 +20,7 @@ const pop: Template = (ins, g) => {
 	const bytes = size / 8;
 	const peek = g.peek(size, 0);
 	if (op.kind === 'sreg') return `const v = ${peek}; ${g.syncCount()} ${g.withState(`sys.loadSegment(c, ${op.seg}, v & 65535);`)} ${g.adjustStack(bytes)}`;
-	if (op.kind === 'reg') return `const v = ${peek}; ${g.adjustStack(bytes)} ${g.setReg(op.reg, size, 'v')}`;
+	if (op.kind === 'reg') return `${g.peekInto('v', size, 0)} ${g.adjustStack(bytes)} ${g.setReg(op.reg, size, 'v')}`;
 	// POP m computes its address with ESP already incremented.
 	if (op.kind !== 'mem') return g.raise(6);
 	const esp = g.reg(Reg.ESP, 32);

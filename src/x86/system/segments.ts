@@ -3,7 +3,7 @@
 // shared by far transfers.
 
 import { CpuException, Vector } from '../exceptions';
-import { Cr0, Seg, type SegmentCache } from '../registers';
+import { Cr0, Seg, segmentCache, type SegmentCache } from '../registers';
 import {
 	fetchDescriptor, isConformingCode, isReadable, isWritableData, markAccessed, segmentCacheFrom, type Descriptor,
 } from './descriptors';
@@ -21,7 +21,7 @@ export function loadSegment(cpu: SystemCpu, seg: Seg, selector: number): void {
 	selector &= 0xffff;
 	if (seg === Seg.CS) throw new RangeError('CS is loaded only by far transfers and interrupt delivery, not by loadSegment');
 	if ((cpu.cr0 & Cr0.PE) === 0) {
-		cpu.seg[seg] = { ...cpu.seg[seg], selector, base: selector << 4, usable: true };
+		cpu.seg[seg] = segmentCache({ ...cpu.seg[seg], selector, base: selector << 4, usable: true });
 		return;
 	}
 	if (seg === Seg.SS) {
