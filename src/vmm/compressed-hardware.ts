@@ -7,7 +7,7 @@
 import type { Cpu } from '../x86/cpu';
 import { Cr0, Flag, Seg, segmentCache } from '../x86/registers';
 import { compress, decodeSegment, encodeSegment } from './descriptors';
-import type { EventReporter } from './event-reporter';
+import { currentLinear, type EventReporter, type Site } from './event-reporter';
 import { hex } from './format';
 import { GuestDescriptorCache } from './guest-descriptors';
 import { realRing } from './guest-state';
@@ -32,6 +32,12 @@ export class CompressedHardware {
 	 */
 	private readonly tablesSyncedFrom = { gdtBase: 0, gdtLimit: 0, ldtUsable: false, ldtBase: 0, ldtLimit: 0, mappings: 0 };
 	private tablesStale = true;
+	/**
+	 * The guest instruction whose store the monitor is letting through (a trace
+	 * fault's instruction), so what that store makes the monitor do is
+	 * reported there rather than at the instruction after it.
+	 */
+	storeSite: Site | undefined;
 
 	constructor(private readonly cpu: Cpu, private readonly vcpu: VirtualCpu, guestMemory: MonitoredPc['memory'], private readonly reporter: EventReporter) {
 		const memory = new MonitorMemory();
@@ -88,7 +94,8 @@ export class CompressedHardware {
 		this.paging.monitorSlotWritten = false;
 		const moved = relocateIfMapped(this.cpu, this.vcpu, this.shadow, this.paging);
 		if (moved && this.reporter.listening) {
-			this.reporter.emit('monitor-relocation', '', `the guest maps ${hex(moved.from)}-${hex(moved.from + 0x3fffff)}: moved the monitor's region (shadow GDT, IDT, TSS) to ${hex(moved.to)}`, { from: moved.from, to: moved.to });
+			const site = this.storeSite ?? { eip: this.cpu.eip, linear: currentLinear(this.cpu) };
+			this.reporter.emitAt('monitor-relocation', site, '', `the guest maps ${hex(moved.from)}-${hex(moved.from + 0x3fffff)}: moved the monitor's region (shadow GDT, IDT, TSS) to ${hex(moved.to)}`, { from: moved.from, to: moved.to });
 		}
 	}
 

@@ -86,15 +86,29 @@ export class HiddenFaults {
 
 	/** One instruction with traced stores emulated in place instead of exiting. */
 	runUntraced(options: RunOptions): CpuExit {
-		let exit: CpuExit;
+		return this.asStoreSite(() => {
+			try {
+				return this.cpu.run(1, options);
+			} finally {
+				// An adapted instruction's epilogue turns trapping back on; the monitor's own stores must not trap.
+				this.hardware.paging.trapTraces = false;
+			}
+		});
+	}
+
+	/**
+	 * Runs the one instruction at CS:EIP (`step`) and catches up with what its
+	 * stores did, reporting that (a monitor relocation) at that instruction.
+	 */
+	private asStoreSite(step: () => CpuExit): CpuExit {
+		this.hardware.storeSite = { eip: this.cpu.eip, linear: currentLinear(this.cpu) };
 		try {
-			exit = this.cpu.run(1, options);
+			const exit = step();
+			this.catchUpWithGuestCode();
+			return exit;
 		} finally {
-			// An adapted instruction's epilogue turns trapping back on; the monitor's own stores must not trap.
-			this.hardware.paging.trapTraces = false;
+			this.hardware.storeSite = undefined;
 		}
-		this.catchUpWithGuestCode();
-		return exit;
 	}
 
 	isAdapted(at: LinearAddress): boolean {
@@ -150,14 +164,13 @@ export class HiddenFaults {
 		}
 		const options = this.singleInstruction;
 		const paging = this.hardware.paging;
-		const retried = withGuestLimits(this.cpu, this.vcpu, paging, () => {
+		const retried = this.asStoreSite(() => withGuestLimits(this.cpu, this.vcpu, paging, () => {
 			try {
 				return this.cpu.run(1, options);
 			} finally {
 				paging.trapTraces = false;
 			}
-		});
-		this.catchUpWithGuestCode();
+		}));
 		// The same fault with the guest's own limits is the guest's.
 		if (retried.kind === 'exception' && mayBeTruncatedAccess(this.cpu, retried.exception)) this.guestLimitFault = retried.exception;
 		return retried;

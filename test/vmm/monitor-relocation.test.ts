@@ -116,6 +116,16 @@ for (const mode of COMPRESSED) {
 		assert.equal(data.dpl, 1);
 	});
 
+	test(`${mode}: each relocation is reported at the instruction that made the guest map the monitor's slot`, () => {
+		const file = join(TESTS, 'recursive-paging.asm');
+		const source = readFileSync(file, 'utf8');
+		const assembled = assemble(source, { file, readFile: (included) => readFileSync(included, 'utf8') });
+		const lines = source.split('\n');
+		const run = runGuest(file, mode, { record: true });
+		const at = run.events.filter((e) => e.kind === 'monitor-relocation').map((e) => lines[(assembled.sourceMap.lineFor(e.address)?.line ?? 0) - 1].trim());
+		assert.deepEqual(at, ['PAGING_ON', 'mov dword [DIRECTORY + 1022 * 4], HIGH_TABLE | 3', 'mov dword [DIRECTORY + (DEMAND_PAGE >> 22) * 4], DEMAND_TABLE | 3']);
+	});
+
 	test(`${mode}: a guest with every slot mapped stops cleanly, the monitor where it was`, () => {
 		const g = boot(guest(0, ''), mode);
 		const outcome = g.monitor.run(1_000_000);
