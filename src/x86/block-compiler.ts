@@ -209,20 +209,18 @@ ${cases.join('\n').replaceAll(HAND_OVER_COUNTS, handOver)}
 			}
 			break;
 		}
-		if (raised !== null) {
-			if (!EMITTED[k]) { ${FLUSH_LOCALS} }
-			c.eip = EIPS[k]; c.instructionCount = ic + INDICES[k];
-			c.fault = raised;
-			return;
-		}
 	} catch (e) {
+		raised = e;
+	}${counts.length > 0 ? ` finally { ${handOver} }` : ''}
+	if (raised !== null) {
 		if (!EMITTED[k]) { ${FLUSH_LOCALS} }
 		c.eip = EIPS[k]; c.instructionCount = ic + INDICES[k];
-		// A guest fault is handed back, not rethrown: a second unwind would cost as much as the first.
-		if (!(e instanceof CpuException)) throw e;
-		c.fault = e;
+		// A guest fault (raised by a template, or thrown by a helper) is handed back, not rethrown:
+		// a second unwind would cost as much as the first.
+		if (!(raised instanceof CpuException)) throw raised;
+		c.fault = raised;
 		return;
-	}${counts.length > 0 ? ` finally { ${handOver} }` : ''}
+	}
 	${FLUSH_LOCALS} c.instructionCount = ic;`;
 	const name = `region_${(blocks[0].linear >>> 0).toString(16)}`;
 	// Each closure in a const of the factory's scope: a call costs no array load and no receiver.
