@@ -2,18 +2,14 @@
 // of the adapter (`ringside/translationCache`) each time the guest stops.
 
 import * as vscode from 'vscode';
+import type { TranslatedBlockView } from '../debug/guest-machine';
 import { hex32 } from './monitor-event-log';
 
-export interface BlockSummary {
-	id: number;
-	guestStart: number;
-	guestEnd: number;
-	instructions: number;
-	rewritten: number;
-	executions: number;
+/** A block as the adapter lists it: the figures of a translated block, and where its first instruction is in the source. */
+export type BlockSummary = Pick<TranslatedBlockView, 'id' | 'guestStart' | 'guestEnd' | 'instructions' | 'rewritten' | 'executions'> & {
 	source?: { path: string };
 	line?: number;
-}
+};
 
 function isBlockSummary(value: unknown): value is BlockSummary {
 	const b = value as Partial<BlockSummary> | null;
