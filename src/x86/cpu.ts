@@ -59,9 +59,9 @@ export class Cpu extends FlagState {
 	/**
 	 * Called when the page walk faults, with the access that faulted. A monitor
 	 * doing shadow paging installs one: it fills the shadow tables and returns the
-	 * physical address for this access, or throws the fault the guest must see.
+	 * physical address for this access, or the fault the guest must see.
 	 */
-	pageFaultHandler: ((linear: number, write: boolean, user: boolean) => number) | undefined;
+	pageFaultHandler: ((linear: number, write: boolean, user: boolean) => number | CpuException) | undefined;
 
 	constructor(readonly memory: MemoryBus, readonly io: IoBus, interruptLine?: InterruptLine) {
 		super();
@@ -178,8 +178,23 @@ export class Cpu extends FlagState {
 		if (this.cr0 & Cr0.PG) this.blocks.remapped();
 	}
 
-	/** Translates for one access and caches the result. */
+	/** Translates for one access and caches the result; a page fault is thrown. */
 	private fill(linear: number, write: boolean, user: boolean): number {
+		const p = this.fillOrFault(linear, write, user);
+		if (p < 0) {
+			const fault = this.fault!;
+			this.fault = null;
+			throw fault;
+		}
+		return p;
+	}
+
+	/**
+	 * `fill`, but a page fault is left in `fault` and -1 returned. Compiled code
+	 * takes its faults this way: V8 locates every throw in the optimised code it
+	 * crosses, which made a guest page fault cost ten times its delivery.
+	 */
+	private fillOrFault(linear: number, write: boolean, user: boolean): number {
 		linear >>>= 0;
 		const page = linear >>> 12;
 		if (!(this.cr0 & Cr0.PG)) {
@@ -188,9 +203,11 @@ export class Cpu extends FlagState {
 		}
 		const t = tryWalk(this, linear, write, user);
 		if (typeof t === 'number') {
-			// Under shadow paging the monitor resolves the miss: it returns where this one access goes (not cached), or throws.
-			if (this.pageFaultHandler) return this.pageFaultHandler(linear, write, user) >>> 0;
-			throw new CpuException(Vector.PF, t, linear);
+			// Under shadow paging the monitor resolves the miss: where this one access goes (not cached), or the guest's fault.
+			const resolved = this.pageFaultHandler ? this.pageFaultHandler(linear, write, user) : new CpuException(Vector.PF, t, linear);
+			if (typeof resolved === 'number') return resolved >>> 0;
+			this.fault = resolved;
+			return -1;
 		}
 		this.tlb.fill(page, t.frame, t.rights, t.large);
 		return (t.frame | (linear & 0xfff)) >>> 0;
@@ -370,6 +387,65 @@ export class Cpu extends FlagState {
 		const i = this.ramIndex32(seg, offset, false);
 		if (i >= 0) return this.ram32View[i];
 		return this.readLinear32(this.segLinear(seg, offset, 4, false), this.cpl === 3);
+	}
+
+	// The load/store forms are compiled code's: a page fault is left in `fault` (see fillOrFault), a load
+	// then returns 0. Other faults (segment checks, an access straddling two pages) are still thrown.
+
+	loadSeg8(seg: Seg, offset: number): number {
+		return this.loadLinear(this.segLinear(seg, offset, 1, false), 1);
+	}
+
+	loadSeg16(seg: Seg, offset: number): number {
+		return this.loadLinear(this.segLinear(seg, offset, 2, false), 2);
+	}
+
+	loadSeg32(seg: Seg, offset: number): number {
+		const i = this.ramIndex32(seg, offset, false);
+		if (i >= 0) return this.ram32View[i];
+		return this.loadLinear(this.segLinear(seg, offset, 4, false), 4);
+	}
+
+	storeSeg8(seg: Seg, offset: number, value: number): void {
+		this.storeLinear(this.segLinear(seg, offset, 1, true), value, 1);
+	}
+
+	storeSeg16(seg: Seg, offset: number, value: number): void {
+		this.storeLinear(this.segLinear(seg, offset, 2, true), value, 2);
+	}
+
+	storeSeg32(seg: Seg, offset: number, value: number): void {
+		const i = this.ramIndex32(seg, offset, true);
+		if (i >= 0) this.ram32View[i] = value;
+		else this.storeLinear(this.segLinear(seg, offset, 4, true), value, 4);
+	}
+
+	private loadLinear(linear: number, size: 1 | 2 | 4): number {
+		const user = this.cpl === 3;
+		if ((linear & 0xfff) > 0x1000 - size) return size === 2 ? this.readLinear16(linear, user) : this.readLinear32(linear, user);
+		const e = this.tlb.entries[linear >>> 12];
+		let p: number;
+		if (e & (user ? TlbRight.UserRead : TlbRight.SupervisorRead)) p = ((e & ~0xfff) | (linear & 0xfff)) >>> 0;
+		else {
+			p = this.fillOrFault(linear, false, user);
+			if (p < 0) return 0;
+		}
+		return size === 4 ? this.physRead32(p) : size === 2 ? this.physRead16(p) : this.physRead8(p);
+	}
+
+	private storeLinear(linear: number, value: number, size: 1 | 2 | 4): void {
+		const user = this.cpl === 3;
+		if ((linear & 0xfff) > 0x1000 - size) return this.writeBytes(linear, value, size, user);
+		const e = this.tlb.entries[linear >>> 12];
+		let p: number;
+		if (e & (user ? TlbRight.UserWrite : TlbRight.SupervisorWrite)) p = ((e & ~0xfff) | (linear & 0xfff)) >>> 0;
+		else {
+			p = this.fillOrFault(linear, true, user);
+			if (p < 0) return;
+		}
+		if (size === 4) this.physWrite32(p, value);
+		else if (size === 2) this.physWrite16(p, value);
+		else this.physWrite8(p, value);
 	}
 
 	writeSeg8(seg: Seg, offset: number, value: number): void {

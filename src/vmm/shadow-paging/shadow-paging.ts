@@ -172,20 +172,20 @@ export class ShadowPaging {
 	/**
 	 * The hardware's page fault handler under shadow paging. Returns the
 	 * physical address for this one access (the hardware does not cache it: its
-	 * next access walks the shadow just filled), or throws the guest's own #PF
-	 * (a true fault) or a TraceFault.
+	 * next access walks the shadow just filled), or the guest's own #PF (a true
+	 * fault), or throws a TraceFault.
 	 */
-	resolve(linear: number, write: boolean, user: boolean): number {
+	resolve(linear: number, write: boolean, user: boolean): number | CpuException {
 		if (this.region.contains(linear)) return this.resolveInMonitorSlot(linear, write, user);
 		linear >>>= 0;
 		let t: Translation;
 		if (this.root().key === IDENTITY) t = { frame: (linear & ~0xfff) >>> 0, rights: ALL_RIGHTS, large: false };
 		else {
-			// One walk of the guest's tables decides: a refusal is the guest's fault, thrown from here so it crosses no catch clause of the monitor's.
+			// One walk of the guest's tables decides: a refusal is the guest's fault.
 			const walked = tryWalk(this.guestWalk, linear, write, user);
 			if (typeof walked === 'number') {
 				this.statistics.trueFaults++;
-				throw new CpuException(Vector.PF, walked, linear);
+				return new CpuException(Vector.PF, walked, linear);
 			}
 			t = walked;
 		}
@@ -263,13 +263,13 @@ export class ShadowPaging {
 	 * from yet) goes where they say, for this one access, never into the
 	 * monitor's memory and never cached in a shadow entry.
 	 */
-	private resolveInMonitorSlot(linear: number, write: boolean, user: boolean): number {
+	private resolveInMonitorSlot(linear: number, write: boolean, user: boolean): number | CpuException {
 		let frame = (linear & ~0xfff) >>> 0;
 		if (this.root().key !== IDENTITY) {
 			const walked = tryWalk(this.guestWalk, linear, write, user);
 			if (typeof walked === 'number') {
 				this.statistics.trueFaults++;
-				throw new CpuException(Vector.PF, walked, linear >>> 0);
+				return new CpuException(Vector.PF, walked, linear >>> 0);
 			}
 			frame = walked.frame;
 		}

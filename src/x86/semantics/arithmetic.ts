@@ -14,7 +14,7 @@ function binary(op: FlagOp.Add | FlagOp.Adc | FlagOp.Sub | FlagOp.Sbb, store: bo
 		const kind = carry
 			? g.flagWork(`c.lk = cin ? ${flagKind(op, size)} : ${flagKind(op === FlagOp.Adc ? FlagOp.Add : FlagOp.Sub, size)}; c.la = x; c.lb = y; c.lr = v;`)
 			: g.lazyFlags(op, size, 'x', 'y', 'v');
-		return `${d.setup} const x = ${d.read}; const y = ${g.read(src, size)};${carry ? ' const cin = c.cf();' : ''} const v = ${value}; ${store ? d.write('v') : ''} ${kind}`;
+		return `const x = ${d.read}; const y = ${g.read(src, size)};${carry ? ' const cin = c.cf();' : ''} const v = ${value}; ${store ? d.write('v') : ''} ${kind}`;
 	};
 }
 
@@ -23,7 +23,7 @@ function step(op: FlagOp.Inc | FlagOp.Dec): Template {
 		const size = g.size(ins.operands[0]);
 		const d = g.access(ins.operands[0], 'ea');
 		const value = g.truncate(op === FlagOp.Inc ? 'x + 1' : 'x - 1', size);
-		return `${d.setup} const x = ${d.read}; const v = ${value}; ${d.write('v')} ${g.flagWork('c.keepCarry();')} ${g.lazyFlags(op, size, 'x', '1', 'v')}`;
+		return `const x = ${d.read}; const v = ${value}; ${d.write('v')} ${g.flagWork('c.keepCarry();')} ${g.lazyFlags(op, size, 'x', '1', 'v')}`;
 	};
 }
 
@@ -38,6 +38,6 @@ export const arithmetic: Record<string, Template> = {
 	neg: (ins, g) => {
 		const size = g.size(ins.operands[0]);
 		const d = g.access(ins.operands[0], 'ea');
-		return `${d.setup} const y = ${d.read}; const v = ${g.truncate('0 - y', size)}; ${d.write('v')} ${g.lazyFlags(FlagOp.Sub, size, '0', 'y', 'v')}`;
+		return `const y = ${d.read}; const v = ${g.truncate('0 - y', size)}; ${d.write('v')} ${g.lazyFlags(FlagOp.Sub, size, '0', 'y', 'v')}`;
 	},
 };

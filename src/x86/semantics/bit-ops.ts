@@ -19,7 +19,7 @@ function bitTest(update: '' | '|' | '&~' | '^'): Template {
 			return `const o = ${offset}; const ea = (${base} + (o >> ${size === 32 ? 5 : 4}) * ${bytes}) | 0; const b = o & ${size - 1}; const x = ${g.readMem(seg, 'ea', size)}; ${stmt} ${g.flagWork(`c.setFlag(${Flag.CF}, ((x >>> b) & 1) !== 0);`)}`;
 		}
 		const d = g.access(dst, 'ea');
-		return `${d.setup} const b = ${g.read(bit, size)} & ${size - 1}; const x = ${d.read}; ${update === '' ? '' : d.write(apply('x'))} ${g.flagWork(`c.setFlag(${Flag.CF}, ((x >>> b) & 1) !== 0);`)}`;
+		return `const b = ${g.read(bit, size)} & ${size - 1}; const x = ${d.read}; ${update === '' ? '' : d.write(apply('x'))} ${g.flagWork(`c.setFlag(${Flag.CF}, ((x >>> b) & 1) !== 0);`)}`;
 	};
 }
 

@@ -19,10 +19,8 @@ export type Template = (ins: DecodedInstruction, g: CodeGen) => string;
 
 const MASKS: Record<number, string> = { 8: '255', 16: '65535', 32: '-1' };
 
-/** An operand that may be read and then written (read-modify-write shares one effective address). */
+/** An operand that may be read and then written (read-modify-write shares one effective address, computed in the prelude). */
 export interface OperandAccess {
-	/** Statements to run first (computing the effective address once). */
-	setup: string;
 	read: string;
 	write(value: string): string;
 }
@@ -52,6 +50,9 @@ export const LOAD_LOCALS = GPRS.map((n) => `R${n} = r[${n}];`).join(' ');
 export class CodeGen {
 	/** The code calls out with the register file current (system functions, I/O): its block ends a region's run. */
 	touchesState = false;
+	/** Statements that run before the template's code: its memory operands' addresses and loads. */
+	private readonly hoisted: string[] = [];
+	private loads = 0;
 
 	constructor(
 		/** Index of the instruction in its block. */
@@ -78,6 +79,32 @@ export class CodeGen {
 		if (size === 16) return `${s} = (${s} & -65536) | ((${value}) & 65535);`;
 		if (n < 4) return `${s} = (${s} & -256) | ((${value}) & 255);`;
 		return `${s} = (${s} & -65281) | (((${value}) & 255) << 8);`;
+	}
+
+	/**
+	 * What must run before the template's code: the loads of its memory operands,
+	 * at the addresses the registers give on entry, as the hardware computes them.
+	 * A page fault there leaves the region before the instruction changed anything,
+	 * without a JavaScript throw.
+	 */
+	prelude(): string {
+		return this.hoisted.join(' ');
+	}
+
+	/** Leaves the region with the page fault a load or store left in `c.fault`, after `undo`. */
+	private faultExit(undo = ''): string {
+		return `if (c.fault !== null) { ${undo} raised = c.fault; break region; }`;
+	}
+
+	/** A hoisted load of `size` bits at `offset` (an expression of entry registers) in `seg`; the name of its local. */
+	private load(seg: Seg, offset: string, size: OperandSize): string {
+		const name = `m${this.loads++}`;
+		if (size !== 32) this.hoisted.push(`const ${name} = c.loadSeg${size}(${seg}, ${offset}); ${this.faultExit()}`);
+		else {
+			this.hoisted.push(`let ${name}; { const lo = ${offset}; ${ramSlot('li', seg, 'lo', false)}` +
+				` if (li >= 0) ${name} = c.ram32View[li]; else { ${name} = c.loadSeg32(${seg}, lo); ${this.faultExit()} } }`);
+		}
+		return name;
 	}
 
 	/** Makes the register file current before a call that reads it but never changes it. */
@@ -148,9 +175,11 @@ export class CodeGen {
 		return `c.readSeg${size}(${seg}, ${offset})`;
 	}
 
-	writeMem(seg: Seg, offset: string, size: OperandSize, value: string): string {
-		if (size !== 32) return `c.writeSeg${size}(${seg}, ${offset}, ${value});`;
-		return `{ const wo = ${offset}; const wv = ${value}; ${ramSlot('wi', seg, 'wo', true)} if (wi >= 0) c.ram32View[wi] = wv; else c.writeSeg32(${seg}, wo, wv); }`;
+	/** A store; `undo` puts back what the template changed before it, should it page-fault. */
+	writeMem(seg: Seg, offset: string, size: OperandSize, value: string, undo = ''): string {
+		if (size !== 32) return `c.storeSeg${size}(${seg}, ${offset}, ${value}); ${this.faultExit(undo)}`;
+		return `{ const wo = ${offset}; const wv = ${value}; ${ramSlot('wi', seg, 'wo', true)}` +
+			` if (wi >= 0) c.ram32View[wi] = wv; else { c.storeSeg32(${seg}, wo, wv); ${this.faultExit(undo)} } }`;
 	}
 
 	/** Operand size in bits (memory operands by their access size). */
@@ -167,7 +196,7 @@ export class CodeGen {
 		switch (op.kind) {
 			case 'reg': return this.reg(op.reg, op.size);
 			case 'imm': return size === 32 ? String(op.value | 0) : String(op.value & (size === 16 ? 0xffff : 0xff));
-			case 'mem': return this.readMem(op.mem.seg, this.ea(op.mem), size);
+			case 'mem': return this.load(op.mem.seg, this.ea(op.mem), size);
 			case 'sreg': return `c.seg[${op.seg}].selector`;
 			default: throw new Error(`operand ${op.kind} cannot be read`);
 		}
@@ -175,11 +204,15 @@ export class CodeGen {
 
 	/** Read-modify-write access to a destination; `tag` names the address local. */
 	access(op: Operand, tag: string): OperandAccess {
-		if (op.kind === 'reg') return { setup: '', read: this.reg(op.reg, op.size), write: (v) => this.setReg(op.reg, op.size, v) };
+		if (op.kind === 'reg') return { read: this.reg(op.reg, op.size), write: (v) => this.setReg(op.reg, op.size, v) };
 		if (op.kind === 'mem') {
 			const size = this.size(op);
 			const seg = op.mem.seg;
-			return { setup: `const ${tag} = ${this.ea(op.mem)};`, read: this.readMem(seg, tag, size), write: (v) => this.writeMem(seg, tag, size, v) };
+			this.hoisted.push(`const ${tag} = ${this.ea(op.mem)};`);
+			let loaded: string | undefined;
+			// Loaded only if the template reads it: a store-only destination must not be read (MMIO).
+			const load = (): string => (loaded ??= this.load(seg, tag, size));
+			return { get read() { return load(); }, write: (v) => this.writeMem(seg, tag, size, v) };
 		}
 		throw new Error(`operand ${op.kind} cannot be written`);
 	}

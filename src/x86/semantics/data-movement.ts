@@ -14,7 +14,7 @@ const mov: Template = (ins, g) => {
 	if (dst.kind === 'sreg' || src.kind === 'sreg' || dst.kind === 'cr' || src.kind === 'cr' || dst.kind === 'dr' || src.kind === 'dr') return segmentMove(ins, g);
 	const size = g.size(dst);
 	const d = g.access(dst, 'ea');
-	return `${d.setup} ${d.write(g.read(src, size))}`;
+	return `${d.write(g.read(src, size))}`;
 };
 
 const extend = (signed: boolean): Template => (ins, g) => {
@@ -30,7 +30,7 @@ const xchg: Template = (ins, g) => {
 	const [m, reg] = b.kind === 'mem' ? [b, a] : [a, b];
 	const dm = g.access(m, 'ea');
 	const dr = g.access(reg, 'eb');
-	return `${dm.setup} const x = ${dm.read}; const y = ${dr.read}; ${dm.write('y')} ${dr.write('x')}`;
+	return `const x = ${dm.read}; const y = ${dr.read}; ${dm.write('y')} ${dr.write('x')}`;
 };
 
 const xadd: Template = (ins, g) => {
@@ -41,7 +41,7 @@ const xadd: Template = (ins, g) => {
 	// A memory destination is written first so a fault changes no register; a register destination is
 	// written last, so XADD r, r with one register leaves the sum in it (the SDM's TEMP/SRC/DEST order).
 	const writes = dst.kind === 'mem' ? `${d.write('v')} ${s.write('x')}` : `${s.write('x')} ${d.write('v')}`;
-	return `${d.setup} const x = ${d.read}; const y = ${s.read}; const v = ${g.truncate('x + y', size)}; ${writes} ${g.lazyFlags(FlagOp.Add, size, 'x', 'y', 'v')}`;
+	return `const x = ${d.read}; const y = ${s.read}; const v = ${g.truncate('x + y', size)}; ${writes} ${g.lazyFlags(FlagOp.Add, size, 'x', 'y', 'v')}`;
 };
 
 const cmpxchg: Template = (ins, g) => {
@@ -50,7 +50,7 @@ const cmpxchg: Template = (ins, g) => {
 	const d = g.access(dst, 'ea');
 	const acc = g.reg(Reg.EAX, size);
 	// The destination is always written (with its old value on a mismatch), as the locked hardware cycle does.
-	return `${d.setup} const x = ${d.read}; const a = ${acc}; const v = ${g.truncate('a - x', size)}; if (v === 0) { ${d.write(g.read(src, size))} } else { ${d.write('x')} ${g.setReg(Reg.EAX, size, 'x')} } ${g.lazyFlags(FlagOp.Sub, size, 'a', 'x', 'v')}`;
+	return `const x = ${d.read}; const a = ${acc}; const v = ${g.truncate('a - x', size)}; if (v === 0) { ${d.write(g.read(src, size))} } else { ${d.write('x')} ${g.setReg(Reg.EAX, size, 'x')} } ${g.lazyFlags(FlagOp.Sub, size, 'a', 'x', 'v')}`;
 };
 
 const cmpxchg8b: Template = (ins, g) => {

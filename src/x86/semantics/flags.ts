@@ -17,7 +17,7 @@ const popf: Template = (ins, g) =>
 
 const setcc = (n: number): Template => (ins, g) => {
 	const d = g.access(ins.operands[0], 'ea');
-	return `${d.setup} ${d.write(`${g.cond(n)} ? 1 : 0`)}`;
+	return `${d.write(`${g.cond(n)} ? 1 : 0`)}`;
 };
 
 export const flags: Record<string, Template> = {

@@ -38,7 +38,8 @@ export function nativeInstruction(ins: DecodedInstruction, index: number, option
 	const template = TEMPLATES.get(ins.mnemonic);
 	if (ins.invalid || !template || ins.operands.some((o) => o.kind === 'unsupported')) return { code: g.raise(6), touchesState: false };
 	const code = template(ins, g);
-	return { code, touchesState: g.touchesState };
+	const prelude = g.prelude();
+	return { code: prelude === '' ? code : `${prelude} { ${code} }`, touchesState: g.touchesState };
 }
 
 /** The native JavaScript for one instruction, registers in the register file `r` (for emitters wrapping it). */

@@ -9,7 +9,7 @@ function logical(operator: '&' | '|' | '^', store: boolean): Template {
 		const size = g.size(dst);
 		const d = g.access(dst, 'ea');
 		const value = g.truncate(`${d.read} ${operator} ${g.read(src, size)}`, size);
-		return `${d.setup} const v = ${value}; ${store ? d.write('v') : ''} ${g.lazyFlags(FlagOp.Logic, size, '0', '0', 'v')}`;
+		return `const v = ${value}; ${store ? d.write('v') : ''} ${g.lazyFlags(FlagOp.Logic, size, '0', '0', 'v')}`;
 	};
 }
 
@@ -21,6 +21,6 @@ export const logic: Record<string, Template> = {
 	not: (ins, g) => {
 		const size = g.size(ins.operands[0]);
 		const d = g.access(ins.operands[0], 'ea');
-		return `${d.setup} ${d.write(g.truncate(`~${d.read}`, size))}`;
+		return `${d.write(g.truncate(`~${d.read}`, size))}`;
 	},
 };

@@ -14,9 +14,9 @@ function shift(name: 'shl' | 'shr' | 'sar'): Template {
 		const d = g.access(dst, 'ea');
 		if (size === 32 && count.kind === 'imm' && (count.value & 31) !== 0) {
 			const n = count.value & 31;
-			return `${d.setup} const x = ${d.read}; const v = ${CONSTANT_SHIFT[name]('x', n)}; ${d.write('v')} ${g.flagWork(`alu.${name}Flags(c, x, ${n}, 32, v);`)}`;
+			return `const x = ${d.read}; const v = ${CONSTANT_SHIFT[name]('x', n)}; ${d.write('v')} ${g.flagWork(`alu.${name}Flags(c, x, ${n}, 32, v);`)}`;
 		}
-		return `const n = ${g.read(count, 8)} & 31; if (n !== 0) { ${d.setup} const x = ${d.read}; const v = alu.${name}(x, n, ${size}); ${d.write('v')} ${g.flagWork(`alu.${name}Flags(c, x, n, ${size}, v);`)} }`;
+		return `const n = ${g.read(count, 8)} & 31; if (n !== 0) { const x = ${d.read}; const v = alu.${name}(x, n, ${size}); ${d.write('v')} ${g.flagWork(`alu.${name}Flags(c, x, n, ${size}, v);`)} }`;
 	};
 }
 
@@ -25,7 +25,7 @@ function rotate(name: 'rol' | 'ror'): Template {
 		const [dst, count] = ins.operands;
 		const size = g.size(dst);
 		const d = g.access(dst, 'ea');
-		return `const n = ${g.read(count, 8)} & 31; if (n !== 0) { ${d.setup} const v = alu.${name}(${d.read}, n, ${size}); ${d.write('v')} alu.${name}Flags(c, v, ${size}); }`;
+		return `const n = ${g.read(count, 8)} & 31; if (n !== 0) { const v = alu.${name}(${d.read}, n, ${size}); ${d.write('v')} alu.${name}Flags(c, v, ${size}); }`;
 	};
 }
 
@@ -35,7 +35,7 @@ function rotateCarry(name: 'rcl' | 'rcr'): Template {
 		const size = g.size(dst);
 		const d = g.access(dst, 'ea');
 		const flags = name === 'rcl' ? `alu.rclFlags(c, v, ${size});` : `alu.rcrFlags(c, x, cin, ${size});`;
-		return `const n = alu.rcCount(${g.read(count, 8)}, ${size}); if (n !== 0) { ${d.setup} const x = ${d.read}; const cin = c.cf(); const v = alu.${name}(x, n, ${size}, cin); ${d.write('v')} ${flags} }`;
+		return `const n = alu.rcCount(${g.read(count, 8)}, ${size}); if (n !== 0) { const x = ${d.read}; const cin = c.cf(); const v = alu.${name}(x, n, ${size}, cin); ${d.write('v')} ${flags} }`;
 	};
 }
 
@@ -44,7 +44,7 @@ function doubleShift(name: 'shld' | 'shrd'): Template {
 		const [dst, src, count] = ins.operands;
 		const size = g.size(dst);
 		const d = g.access(dst, 'ea');
-		return `const n = ${g.read(count, 8)} & 31; if (n !== 0) { ${d.setup} const x = ${d.read}; const v = alu.${name}(x, ${g.read(src, size)}, n, ${size}); ${d.write('v')} alu.${name}Flags(c, x, n, ${size}, v); }`;
+		return `const n = ${g.read(count, 8)} & 31; if (n !== 0) { const x = ${d.read}; const v = alu.${name}(x, ${g.read(src, size)}, n, ${size}); ${d.write('v')} alu.${name}Flags(c, x, n, ${size}, v); }`;
 	};
 }
 

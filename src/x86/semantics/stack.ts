@@ -24,7 +24,7 @@ const pop: Template = (ins, g) => {
 	// POP m computes its address with ESP already incremented.
 	if (op.kind !== 'mem') return g.raise(6);
 	const esp = g.reg(Reg.ESP, 32);
-	return `const v = ${peek}; const sp = ${esp}; ${g.adjustStack(bytes)} try { ${g.writeMem(op.mem.seg, g.ea(op.mem), size, 'v')} } catch (e) { ${g.setReg(Reg.ESP, 32, 'sp')} throw e; }`;
+	return `const v = ${peek}; const sp = ${esp}; ${g.adjustStack(bytes)} try { ${g.writeMem(op.mem.seg, g.ea(op.mem), size, 'v', g.setReg(Reg.ESP, 32, 'sp'))} } catch (e) { ${g.setReg(Reg.ESP, 32, 'sp')} throw e; }`;
 };
 
 function pushAll(ins: DecodedInstruction, g: CodeGen): string {
