@@ -23,7 +23,7 @@ export class CompressedHardware {
 	readonly shadow: ShadowTables;
 	readonly paging: ShadowPaging;
 	/** Guest descriptors that deliveries and IRETs use, valid while the shadow GDT is: cleared on every rebuild. */
-	readonly descriptors = new GuestDescriptorCache();
+	readonly descriptors: GuestDescriptorCache;
 	/**
 	 * What the shadow GDT and the traced descriptor pages were last built
 	 * from. A resync finding all of it the same skips the rebuild: a change to
@@ -44,6 +44,7 @@ export class CompressedHardware {
 		memory.attachTo(guestMemory);
 		const region = new MonitorRegion();
 		attachMonitorRegion(cpu, region);
+		this.descriptors = new GuestDescriptorCache(region);
 		this.shadow = new ShadowTables(memory.region, region);
 		const paging = new ShadowPaging(cpu, memory, region);
 		this.paging = paging;

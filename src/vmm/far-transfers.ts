@@ -7,8 +7,7 @@ import { linear } from '../x86/addresses';
 import { CpuException, Vector } from '../x86/exceptions';
 import { Flag, Reg, Seg, segmentCache } from '../x86/registers';
 import type { SystemCpu } from '../x86/system/system-cpu';
-import { toSegmentCache } from './descriptors';
-import { uncachedDescriptors, type GuestDescriptors } from './guest-descriptors';
+import { hardwareSegment, uncachedDescriptors, type GuestDescriptors } from './guest-descriptors';
 import { guestEflags, guestSelector, realRing, setGuestEflags } from './guest-state';
 import type { VirtualCpu } from './virtual-cpu';
 
@@ -28,7 +27,8 @@ function stackPush(cpu: SystemCpu, value: number, size: 2 | 4): void {
 /** Checks a code selector for a transfer to `rpl` and returns the hardware cache for it. */
 function codeTarget(cpu: SystemCpu, vcpu: VirtualCpu, selector: number, returning: boolean, descriptors: GuestDescriptors = uncachedDescriptors) {
 	if ((selector & 0xfffc) === 0) throw new CpuException(Vector.GP, 0);
-	const { guest: d, compressed } = descriptors.lookup(cpu, vcpu, selector);
+	const entry = descriptors.lookup(cpu, vcpu, selector);
+	const d = entry.guest;
 	const error = selector & 0xfffc;
 	if (d.system || (d.type & 8) === 0) throw new CpuException(Vector.GP, error);
 	const conforming = (d.type & 4) !== 0;
@@ -39,16 +39,17 @@ function codeTarget(cpu: SystemCpu, vcpu: VirtualCpu, selector: number, returnin
 	if (!returning && rpl > vcpu.cpl) throw new CpuException(Vector.GP, error);
 	if (!d.present) throw new CpuException(Vector.NP, error);
 	if (targetCpl === 1 || targetCpl === 2) throw new CpuException(Vector.GP, error);
-	return { cpl: targetCpl, cache: toSegmentCache((selector & 0xfffc) | realRing(targetCpl), compressed) };
+	return { cpl: targetCpl, cache: hardwareSegment(entry, (selector & 0xfffc) | realRing(targetCpl)) };
 }
 
 function outerStack(cpu: SystemCpu, vcpu: VirtualCpu, selector: number, cpl: number, descriptors: GuestDescriptors = uncachedDescriptors) {
 	const error = selector & 0xfffc;
 	if (error === 0 || (selector & 3) !== cpl) throw new CpuException(Vector.GP, error);
-	const { guest: d, compressed } = descriptors.lookup(cpu, vcpu, selector);
+	const entry = descriptors.lookup(cpu, vcpu, selector);
+	const d = entry.guest;
 	if (d.system || (d.type & 0xa) !== 2 || d.dpl !== cpl) throw new CpuException(Vector.GP, error);
 	if (!d.present) throw new CpuException(Vector.SS, error);
-	return toSegmentCache((selector & 0xfffc) | realRing(cpl), compressed);
+	return hardwareSegment(entry, (selector & 0xfffc) | realRing(cpl));
 }
 
 /** Data segments the outer ring may not use are nulled, as the hardware does on a return to an outer ring. */

@@ -9,10 +9,11 @@
 // the CPU, a restore), and drops them itself when the monitor's region moves
 // (compression cuts limits below it).
 
+import type { SegmentCache } from '../x86/registers';
 import type { SystemCpu } from '../x86/system/system-cpu';
-import { compress, type SegmentDescriptor } from './descriptors';
+import { compress, toSegmentCache, type SegmentDescriptor } from './descriptors';
 import { readGuestDescriptor } from './guest-state';
-import { monitorBaseOf } from './monitor-region';
+import { monitorBaseOf, type MonitorRegion } from './monitor-region';
 import type { VirtualCpu } from './virtual-cpu';
 
 export interface GuestDescriptor {
@@ -20,6 +21,17 @@ export interface GuestDescriptor {
 	guest: SegmentDescriptor;
 	/** As the hardware holds it under ring compression. */
 	compressed: SegmentDescriptor;
+	/** The hardware segment caches made from it, by the loaded selector's RPL (see hardwareSegment). */
+	loaded: (SegmentCache | undefined)[];
+}
+
+/**
+ * The segment cache the hardware holds with `selector` (its RPL the real ring)
+ * loaded from `entry`: made once per RPL and shared, as segment caches are
+ * never changed in place, so a delivery or IRET allocates none.
+ */
+export function hardwareSegment(entry: GuestDescriptor, selector: number): SegmentCache {
+	return (entry.loaded[selector & 3] ??= toSegmentCache(selector, entry.compressed));
 }
 
 export interface GuestDescriptors {
@@ -31,7 +43,7 @@ export interface GuestDescriptors {
 export const uncachedDescriptors: GuestDescriptors = {
 	lookup(cpu, vcpu, selector) {
 		const guest = readGuestDescriptor(cpu, vcpu, selector);
-		return { guest, compressed: compress(guest, monitorBaseOf(cpu)) };
+		return { guest, compressed: compress(guest, monitorBaseOf(cpu)), loaded: [] };
 	},
 };
 
@@ -44,8 +56,10 @@ export class GuestDescriptorCache implements GuestDescriptors {
 	/** The monitor's linear base the entries were compressed for. */
 	private monitorBase = -1;
 
+	constructor(private readonly region: MonitorRegion) {}
+
 	lookup(cpu: SystemCpu, vcpu: VirtualCpu, selector: number): GuestDescriptor {
-		const base = monitorBaseOf(cpu);
+		const base = this.region.base;
 		if (base !== this.monitorBase) {
 			this.entries.clear();
 			this.monitorBase = base;

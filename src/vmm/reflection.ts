@@ -8,8 +8,8 @@ import { linear } from '../x86/addresses';
 import { CpuException, Vector, type InterruptSource } from '../x86/exceptions';
 import { Flag, Reg, Seg } from '../x86/registers';
 import type { SystemCpu } from '../x86/system/system-cpu';
-import { decodeGate, toSegmentCache } from './descriptors';
-import { uncachedDescriptors, type GuestDescriptors } from './guest-descriptors';
+import { decodeGate } from './descriptors';
+import { hardwareSegment, uncachedDescriptors, type GuestDescriptors } from './guest-descriptors';
 import { guestEflags, guestSelector, realRing } from './guest-state';
 import { guestRing0Stack } from './shadow-tables';
 import type { VirtualCpu } from './virtual-cpu';
@@ -67,7 +67,7 @@ export function reflect(cpu: SystemCpu, vcpu: VirtualCpu, r: Reflection, descrip
 		if (ss.guest.system || (ss.guest.type & 0xa) !== 2 || ss.guest.dpl !== toCpl) throw new CpuException(Vector.TS, ssError);
 		if (!ss.guest.present) throw new CpuException(Vector.SS, ssError);
 		outerSs = guestSelector(cpu, vcpu, Seg.SS);
-		stackSeg = toSegmentCache((stack.ss & 0xfffc) | realRing(toCpl), ss.compressed);
+		stackSeg = hardwareSegment(ss, (stack.ss & 0xfffc) | realRing(toCpl));
 		esp = stack.esp;
 	}
 
@@ -84,7 +84,7 @@ export function reflect(cpu: SystemCpu, vcpu: VirtualCpu, r: Reflection, descrip
 
 	cpu.seg[Seg.SS] = stackSeg;
 	cpu.regs[Reg.ESP] = esp;
-	cpu.seg[Seg.CS] = toSegmentCache((gate.selector & 0xfffc) | realRing(toCpl), code.compressed);
+	cpu.seg[Seg.CS] = hardwareSegment(code, (gate.selector & 0xfffc) | realRing(toCpl));
 	cpu.eip = gate.offset;
 	cpu.cpl = realRing(toCpl);
 	vcpu.cpl = toCpl;

@@ -44,6 +44,26 @@ export interface CachedRegion {
 	 * epoch, CS base, CPL and emitter before use).
 	 */
 	links: Map<number, CachedRegion>;
+	/** The link followed last, looked at before `links` (a region is mostly left for one place). */
+	lastLinkEip: number;
+	lastLink: CachedRegion | undefined;
+}
+
+/** Records that leaving `from` at `eip` leads to `to`. */
+export function link(from: CachedRegion, eip: number, to: CachedRegion): void {
+	from.links.set(eip, to);
+	from.lastLinkEip = eip;
+	from.lastLink = to;
+}
+
+/** Forgets every link of `from` (or the one at `eip`). */
+export function unlink(from: CachedRegion, eip?: number): void {
+	if (eip === undefined) from.links.clear();
+	else from.links.delete(eip);
+	if (eip === undefined || from.lastLinkEip === eip) {
+		from.lastLinkEip = -1;
+		from.lastLink = undefined;
+	}
 }
 
 /** What a region was compiled under. */
@@ -69,6 +89,8 @@ export function region(blocks: DecodedBlock[], run: RegionFunction, keys: number
 		checkedEpoch: origin.epoch,
 		dropped: false,
 		links: new Map(),
+		lastLinkEip: -1,
+		lastLink: undefined,
 	};
 }
 
@@ -125,7 +147,7 @@ export class BlockCache {
 
 	private drop(entry: CachedRegion): void {
 		entry.dropped = true;
-		entry.links.clear();
+		unlink(entry);
 		for (const key of entry.keys) if (this.byKey.get(key) === entry) this.byKey.delete(key);
 		for (const page of pagesOf(entry)) {
 			const regions = this.byPage.get(page);
@@ -207,7 +229,7 @@ export class BlockCache {
 		for (const regions of this.byPage.values()) {
 			for (const entry of regions) {
 				entry.dropped = true;
-				entry.links.clear();
+				unlink(entry);
 			}
 		}
 		this.byKey.clear();

@@ -8,7 +8,7 @@
 // cache's lookup and address-space check.
 
 import { physical, type LinearAddress } from './addresses';
-import { BlockCache, region, type CachedRegion, type RegionOrigin } from './block-cache';
+import { BlockCache, link, region, unlink, type CachedRegion, type RegionOrigin } from './block-cache';
 import { compileRegion, continuesRegion, type InstructionEmitter } from './block-compiler';
 import type { Cpu, ExitRequest } from './cpu';
 import { decodeBlock, MAX_BLOCK_INSTRUCTIONS, type CodeFetch, type CodePage } from './decoder';
@@ -237,12 +237,16 @@ function stillMapped(cpu: Cpu, entry: CachedRegion): boolean {
 /** `entry` if it may run in the current address space (checked once per address-space change); stale ones are dropped. */
 function current(cpu: Cpu, entry: CachedRegion | undefined): CachedRegion | undefined {
 	if (entry === undefined || entry.checkedEpoch === cpu.blocks.mappingEpoch) return entry;
-	if (entry.csBase === cpu.seg[Seg.CS].base && stillMapped(cpu, entry)) {
-		entry.checkedEpoch = cpu.blocks.mappingEpoch;
-		return entry;
-	}
+	if (entry.csBase === cpu.seg[Seg.CS].base && remapChecked(cpu, entry)) return entry;
 	cpu.blocks.discard(entry);
 	return undefined;
+}
+
+/** True when a region from an older mapping epoch still has its code where it was fetched from (it is then up to date). */
+function remapChecked(cpu: Cpu, entry: CachedRegion): boolean {
+	if (!stillMapped(cpu, entry)) return false;
+	entry.checkedEpoch = cpu.blocks.mappingEpoch;
+	return true;
 }
 
 /**
@@ -275,11 +279,17 @@ const MAX_LINKS = 16;
 /** The region `from` linked to for `eip`, if it still is the code to run there now. */
 function linked(cpu: Cpu, from: CachedRegion | undefined, eip: number, options: RunOptions | undefined): CachedRegion | undefined {
 	if (from === undefined) return undefined;
-	const to = from.links.get(eip);
+	const to = from.lastLinkEip === eip ? from.lastLink : from.links.get(eip);
 	if (to === undefined) return undefined;
-	const current = !to.dropped && to.checkedEpoch === cpu.blocks.mappingEpoch && to.csBase === cpu.seg[Seg.CS].base && to.cpl === cpu.cpl;
-	if (current && to.emitter === options?.emitterFor?.(cpu.cpl)) return to;
-	from.links.delete(eip);
+	// After a change of address space the link stands if the region's code is still mapped where it was (INVLPG
+	// and CR3 writes in a loop would otherwise cost a cache lookup each time round).
+	const current = !to.dropped && to.csBase === cpu.seg[Seg.CS].base && to.cpl === cpu.cpl && (to.checkedEpoch === cpu.blocks.mappingEpoch || remapChecked(cpu, to));
+	if (current && to.emitter === options?.emitterFor?.(cpu.cpl)) {
+		from.lastLinkEip = eip;
+		from.lastLink = to;
+		return to;
+	}
+	unlink(from, eip);
 	return undefined;
 }
 
@@ -294,7 +304,7 @@ function lookUp(cpu: Cpu, linear: number, remaining: number, options: RunOptions
 	// Regions dispatch on EIP: one compiled under another CS base is not this code.
 	const entry = cached !== undefined && cached.csBase === cpu.seg[Seg.CS].base ? cached : buildRegion(cpu, emitter);
 	if ((entry.lengths.get(linear) ?? 0) > remaining) return stepRegion(cpu, key, emitter);
-	if (previous !== undefined && !previous.dropped && previous.links.size < MAX_LINKS) previous.links.set(cpu.eip, entry);
+	if (previous !== undefined && !previous.dropped && previous.links.size < MAX_LINKS) link(previous, cpu.eip, entry);
 	return entry;
 }
 
@@ -316,7 +326,7 @@ export function runCpu(cpu: Cpu, maxInstructions: number, options?: RunOptions):
 		const remaining = end - cpu.instructionCount;
 		if (remaining <= 0) return { kind: 'budget' };
 		const linear = (cpu.seg[Seg.CS].base + cpu.eip) >>> 0;
-		if (!first && cpu.stopAddresses.has(linear)) return { kind: 'stop-address', address: linear as LinearAddress };
+		if (!first && cpu.stopAddresses.size !== 0 && cpu.stopAddresses.has(linear)) return { kind: 'stop-address', address: linear as LinearAddress };
 		first = false;
 
 		// Blocks never hold more than MAX_BLOCK_INSTRUCTIONS: with that much budget left none is cut short.

@@ -18,7 +18,7 @@ import { bootGuest } from './run-guest';
 
 test('the descriptor cache reads a selector once, until cleared, and never keeps a failed read', () => {
 	const { cpu, vcpu } = guestAtRing3();
-	const cache = new GuestDescriptorCache();
+	const cache = new GuestDescriptorCache(new MonitorRegion());
 	const first = cache.lookup(cpu, vcpu, KERNEL_CS);
 	assert.equal(first.guest.dpl, 0);
 	assert.equal(first.compressed.dpl, 1, 'compressed for ring 1');
@@ -40,7 +40,7 @@ test('the descriptor cache compresses again when the monitor region moves', () =
 	const { cpu, vcpu } = guestAtRing3();
 	const region = new MonitorRegion();
 	attachMonitorRegion(cpu, region);
-	const cache = new GuestDescriptorCache();
+	const cache = new GuestDescriptorCache(region);
 	const top = cache.lookup(cpu, vcpu, KERNEL_DS).compressed.limit;
 	assert.equal(top, region.base - 1);
 	region.base = 0x80000000;
@@ -48,7 +48,7 @@ test('the descriptor cache compresses again when the monitor region moves', () =
 });
 
 test('a reflection through the cache delivers exactly what an uncached one does', () => {
-	const cache = new GuestDescriptorCache();
+	const cache = new GuestDescriptorCache(new MonitorRegion());
 	const deliver = (descriptors?: GuestDescriptorCache): unknown => {
 		const { cpu, vcpu } = guestAtRing3();
 		cpu.putGate(0x2000, 0x80, KERNEL_CS, 0x5000, 3);
