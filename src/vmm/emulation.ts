@@ -8,9 +8,12 @@ import { lookupCode } from '../x86/instruction-table';
 import { Flag } from '../x86/registers';
 import { describeIret, emulateFarTransfer, emulateIret, emulateRetf, type IretDone } from './far-transfers';
 import { effectiveAddress, type GuestInstruction, type Operand } from './guest-instruction';
-import { emulatePrivileged, emulateSegmentLoad, type Emulated, type EmulationContext } from './privileged-emulation';
+import { emulatePrivileged, emulateSegmentLoad, isSegmentLoad, type Emulated, type EmulationContext } from './privileged-emulation';
 import { reflect } from './reflection';
 import { emulateSensitive } from './sensitive-emulation';
+
+/** Performs one guest instruction against the virtual CPU (see emulateInstruction for the contract). */
+export type Emulator = (ctx: EmulationContext, ins: GuestInstruction) => Emulated | undefined;
 
 /**
  * Performs `ins`, which starts at `cpu.eip`. Returns undefined when the
@@ -19,40 +22,64 @@ import { emulateSensitive } from './sensitive-emulation';
  * caller to advance unless `transferred`.
  */
 export function emulateInstruction(ctx: EmulationContext, ins: GuestInstruction): Emulated | undefined {
-	const { cpu, vcpu } = ctx;
-	if (lookupCode(ins.code)?.treatment.trapAndEmulate === 'trap') return emulatePrivileged(ctx, ins);
-	const segment = emulateSegmentLoad(ctx, ins);
-	if (segment) return segment;
-	if (vcpu.cpl !== 0) return undefined;
-	const [a] = ins.operands;
-	const next = (cpu.eip + ins.length) >>> 0;
+	return emulatorFor(ins)(ctx, ins);
+}
+
+/**
+ * The emulator for `ins`, chosen by its code alone: translated code resolves it
+ * once, when it is translated, rather than at every execution.
+ */
+export function emulatorFor(ins: GuestInstruction): Emulator {
+	if (lookupCode(ins.code)?.treatment.trapAndEmulate === 'trap') return emulatePrivileged;
+	if (isSegmentLoad(ins.code)) return emulateSegmentLoad;
 	switch (ins.code) {
-		case 'Iretd': case 'Iretw': {
-			ctx.resyncTables();
-			return new EmulatedIret(emulateIret(cpu, vcpu, ins.operandSize, ctx.descriptors));
-		}
-		case 'Retfd': case 'Retfd_imm16':
-			ctx.resyncTables();
-			return { action: emulateRetf(cpu, vcpu, a?.kind === 'imm' ? a.value : 0), transferred: true };
-		case 'Jmp_ptr1632': case 'Call_ptr1632': case 'Jmp_m1632': case 'Call_m1632': {
-			const target = farTarget(ctx, a);
-			if (!target) return undefined;
-			const returnEip = ins.code.startsWith('Call') ? next : undefined;
-			return { action: emulateFarTransfer(cpu, vcpu, target.selector, target.offset, returnEip), transferred: true };
-		}
-		case 'Int_imm8': case 'Int3': case 'Into': {
-			const vector = ins.code === 'Int_imm8' && a?.kind === 'imm' ? a.value & 0xff : ins.code === 'Int3' ? 3 : 4;
-			if (ins.code === 'Into' && (cpu.getEflags() & Flag.OF) === 0) return { action: 'emulated INTO: OF clear, no interrupt' };
-			ctx.resyncTables();
-			const r = reflect(cpu, vcpu, { vector, source: 'software', returnEip: next }, ctx.descriptors);
-			return { action: `emulated INT ${vector}: entered the guest handler at ${r.handlerCs.toString(16)}:${r.handlerEip.toString(16)}`, detail: { vector }, transferred: true };
-		}
-		default: {
-			const action = emulateSensitive(cpu, vcpu, ins);
-			return action === undefined ? undefined : { action };
-		}
+		case 'Iretd': case 'Iretw': return emulateIretInstruction;
+		case 'Retfd': case 'Retfd_imm16': return emulateRetfInstruction;
+		case 'Jmp_ptr1632': case 'Call_ptr1632': case 'Jmp_m1632': case 'Call_m1632': return emulateFarTransferInstruction;
+		case 'Int_imm8': case 'Int3': case 'Into': return emulateSoftwareInterrupt;
+		default: return emulateSensitiveInstruction;
 	}
 }
+
+// The rest are emulated at virtual ring 0 only (elsewhere the hardware runs them as the guest expects).
+
+const emulateIretInstruction: Emulator = (ctx, ins) => {
+	if (ctx.vcpu.cpl !== 0) return undefined;
+	ctx.resyncTables();
+	return new EmulatedIret(emulateIret(ctx.cpu, ctx.vcpu, ins.operandSize, ctx.descriptors));
+};
+
+const emulateRetfInstruction: Emulator = (ctx, ins) => {
+	if (ctx.vcpu.cpl !== 0) return undefined;
+	const [a] = ins.operands;
+	ctx.resyncTables();
+	return { action: emulateRetf(ctx.cpu, ctx.vcpu, a?.kind === 'imm' ? a.value : 0), transferred: true };
+};
+
+const emulateFarTransferInstruction: Emulator = (ctx, ins) => {
+	if (ctx.vcpu.cpl !== 0) return undefined;
+	const target = farTarget(ctx, ins.operands[0]);
+	if (!target) return undefined;
+	const returnEip = ins.code.startsWith('Call') ? (ctx.cpu.eip + ins.length) >>> 0 : undefined;
+	return { action: emulateFarTransfer(ctx.cpu, ctx.vcpu, target.selector, target.offset, returnEip), transferred: true };
+};
+
+const emulateSoftwareInterrupt: Emulator = (ctx, ins) => {
+	const { cpu, vcpu } = ctx;
+	if (vcpu.cpl !== 0) return undefined;
+	const [a] = ins.operands;
+	const vector = ins.code === 'Int_imm8' && a?.kind === 'imm' ? a.value & 0xff : ins.code === 'Int3' ? 3 : 4;
+	if (ins.code === 'Into' && (cpu.getEflags() & Flag.OF) === 0) return { action: 'emulated INTO: OF clear, no interrupt' };
+	ctx.resyncTables();
+	const r = reflect(cpu, vcpu, { vector, source: 'software', returnEip: (cpu.eip + ins.length) >>> 0 }, ctx.descriptors);
+	return { action: `emulated INT ${vector}: entered the guest handler at ${r.handlerCs.toString(16)}:${r.handlerEip.toString(16)}`, detail: { vector }, transferred: true };
+};
+
+const emulateSensitiveInstruction: Emulator = (ctx, ins) => {
+	if (ctx.vcpu.cpl !== 0) return undefined;
+	const action = emulateSensitive(ctx.cpu, ctx.vcpu, ins);
+	return action === undefined ? undefined : { action };
+};
 
 /** An emulated IRET: its words are for events, formatted only if someone reads them. */
 class EmulatedIret implements Emulated {

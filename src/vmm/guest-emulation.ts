@@ -9,7 +9,7 @@ import { CpuException, Vector } from '../x86/exceptions';
 import { lookupCode, type InstructionEntry } from '../x86/instruction-table';
 import { Flag } from '../x86/registers';
 import type { CompressedHardware } from './compressed-hardware';
-import { emulateInstruction } from './emulation';
+import { emulateInstruction, type Emulator } from './emulation';
 import { currentLinear, STOP, type EventReporter, type Site } from './event-reporter';
 import type { MonitorEvent } from './events';
 import { hex } from './format';
@@ -87,7 +87,7 @@ export class GuestEmulation {
 	}
 
 	/** A replaced instruction in translated ring-0 code: performed against the virtual CPU, never trapping. */
-	callout(ins: GuestInstruction, entry: InstructionEntry, site: Site): void {
+	callout(ins: GuestInstruction, entry: InstructionEntry, site: Site, emulate: Emulator): void {
 		const cpu = this.cpu;
 		const kind = entry.class === 'sensitive' ? 'sensitive' : 'emulation';
 		const event = this.reporter.listening ? this.reporter.announce(kind, site, ins.text, `translated ${ins.text}: calling out to the monitor`, entry) : undefined;
@@ -104,7 +104,7 @@ export class GuestEmulation {
 		// The monitor's own stores (a busy bit in the guest GDT, a pushed frame) land in traced pages without exiting.
 		paging.trapTraces = false;
 		try {
-			result = emulateInstruction(this.context, ins);
+			result = emulate(this.context, ins);
 			// Every callout form is emulated; one that is not is an encoding the monitor does not model, which the guest sees as #UD.
 			if (!result) throw new CpuException(Vector.UD);
 		} catch (error) {

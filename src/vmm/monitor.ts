@@ -109,7 +109,7 @@ export class Monitor {
 		if (this.mode === 'binary-translation') {
 			// `hidden` is built below, once the emitter it runs single instructions with exists; the translator calls it only when code runs.
 			const ring0: InstructionEmitter = createTranslator({
-				callout: (ins, entry, at) => emulation.callout(ins, entry, at),
+				callout: (ins, entry, at, emulate) => emulation.callout(ins, entry, at, emulate),
 				register: (info) => this.registerTranslation(info),
 				isAdapted: (at) => hidden.isAdapted(at),
 				beginDirectStore: () => hidden.setTraceTrapping(false),

@@ -282,6 +282,11 @@ const FAR_POINTER_LOADS: Record<string, Seg> = {
 };
 
 /** Segment loads by the guest's rules at its virtual CPL (at real ring 1, SS with RPL 0 faults only because of compression). */
+/** Whether an instruction of `code` loads a data segment register (MOV Sreg, POP Sreg, LDS and the like). */
+export function isSegmentLoad(code: string): boolean {
+	return code === 'Mov_Sreg_rm16' || code === 'Mov_Sreg_r32m16' || code.startsWith('Popd_') || FAR_POINTER_LOADS[code] !== undefined;
+}
+
 export function emulateSegmentLoad(ctx: EmulationContext, ins: GuestInstruction): Emulated | undefined {
 	const { cpu, vcpu } = ctx;
 	const [a, b] = ins.operands;

@@ -10,13 +10,14 @@ import type { LinearAddress } from '../x86/addresses';
 import type { InstructionEmitter } from '../x86/block-compiler';
 import type { DecodedInstruction } from '../x86/decoded-instruction';
 import { lookupCode, type InstructionEntry } from '../x86/instruction-table';
+import { emulatorFor, type Emulator } from './emulation';
 import { hex } from './format';
 import { decodeGuestInstruction, type GuestInstruction } from './guest-instruction';
 import type { TranslatedBlockInfo } from './translation-cache';
 
 export interface TranslatorHost {
-	/** Performs a replaced instruction; runs with `cpu.eip` already past it (the compiled code's convention). */
-	callout(ins: GuestInstruction, entry: InstructionEntry, at: { eip: number; linear: LinearAddress }): void;
+	/** Performs a replaced instruction with `emulate`; runs with `cpu.eip` already past it (the compiled code's convention). */
+	callout(ins: GuestInstruction, entry: InstructionEntry, at: { eip: number; linear: LinearAddress }, emulate: Emulator): void;
 	/** A block ran for the first time: returns the cache entry that counts its executions. */
 	register(block: TranslatedBlockInfo): TranslatedBlockInfo;
 	/** True for an instruction adaptive translation singled out for storing to traced page tables. */
@@ -56,7 +57,8 @@ export function createTranslator(host: TranslatorHost): InstructionEmitter {
 		if (entry?.treatment.binaryTranslation === 'callout') {
 			const guest = decodeGuestInstruction(ins.bytes, ins.eip);
 			const at = { eip: ins.eip, linear: ins.linear };
-			code = `${ctx.external(() => host.callout(guest, entry, at))}();`;
+			const emulate = emulatorFor(guest);
+			code = `${ctx.external(() => host.callout(guest, entry, at, emulate))}();`;
 			block.rewrittenCount++;
 			block.listing.push(`${CALLOUT} ${ins.text} -> ${calloutTarget(entry)}`);
 		} else if (host.isAdapted(ins.linear)) {
