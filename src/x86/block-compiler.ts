@@ -60,6 +60,8 @@ export interface RegionOptions {
 	emitter?: InstructionEmitter;
 	/** Linear stop addresses the blocks were decoded against (blocks end before them). */
 	stops: ReadonlySet<number>;
+	/** The CPL the region runs at is 3 (regions are compiled for one CPL). */
+	user: boolean;
 }
 
 // Plain objects with data properties: a module namespace may expose its exports through getters,
@@ -93,6 +95,8 @@ interface Tables {
 	externals: unknown[];
 	/** Block execution counters: local E<n> of the region is handed to counters[n]. */
 	counters: ((executions: number) => void)[];
+	/** The region runs at CPL 3. */
+	user: boolean;
 }
 
 function compileBlockCase(block: DecodedBlock, emitter: InstructionEmitter | undefined, stops: ReadonlySet<number>, t: Tables): string {
@@ -134,8 +138,8 @@ function compileBlockCase(block: DecodedBlock, emitter: InstructionEmitter | und
 	const resolve = (code: string, i: number): string =>
 		code.replace(/\/\*native:(\d+)\*\//g, (_m, n: string) => {
 			const other = wrapped[i][Number(n)];
-			if (touching[i]) return nativeCode(other, i);
-			const options = transparentEmit[i] ? { locals: true, flagsDead: dead[i], known: knownAt(i) } : { locals: true, flagsDead: false };
+			if (touching[i]) return nativeCode(other, i, t.user);
+			const options = transparentEmit[i] ? { locals: true, flagsDead: dead[i], known: knownAt(i), user: t.user } : { locals: true, flagsDead: false, user: t.user };
 			const native = nativeInstruction(other, i, options);
 			touchesState ||= native.touchesState;
 			return native.code;
@@ -164,7 +168,7 @@ function compileBlockCase(block: DecodedBlock, emitter: InstructionEmitter | und
 			parts.push(`if (c.exitRequest !== null) { if (c.exitRequest.beforeInstruction) { c.eip = ${ins.eip}; ic += ${i}; } else { ic += ${i + 1}; } break; }`);
 			if (!last) parts.push(`if (c.eip !== ${ins.nextEip}) { ic += ${i + 1}; break; }`);
 		} else {
-			const native = nativeInstruction(ins, i, { locals: true, flagsDead: dead[i], known: knownAt(i) });
+			const native = nativeInstruction(ins, i, { locals: true, flagsDead: dead[i], known: knownAt(i), user: t.user });
 			touchesState ||= native.touchesState;
 			// Control transfers end blocks, so only the last instruction's template may overwrite EIP.
 			if (last) parts.push(`c.eip = ${ins.nextEip};`);
@@ -196,7 +200,7 @@ function compileBlockCase(block: DecodedBlock, emitter: InstructionEmitter | und
 
 /** Compiles `blocks` (the first is the usual entry) into one region function. */
 export function compileRegion(blocks: readonly DecodedBlock[], options: RegionOptions): RegionFunction {
-	const t: Tables = { eips: [], indices: [], emitted: [], externals: [], counters: [] };
+	const t: Tables = { eips: [], indices: [], emitted: [], externals: [], counters: [], user: options.user };
 	const cases = blocks.map((b) => compileBlockCase(b, options.emitter, options.stops, t));
 	const counts = t.counters.map((_f, n) => `E${n} = 0`);
 	const handOver = t.counters.map((_f, n) => `if (E${n} !== 0) { C${n}(E${n}); E${n} = 0; }`).join(' ');

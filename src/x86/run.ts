@@ -214,7 +214,7 @@ function buildRegion(cpu: Cpu, emitter: InstructionEmitter | undefined): CachedR
 		byEip.set(block.eip, block);
 		follow(block);
 	}
-	const compiled = region(blocks, compileRegion(blocks, { emitter, stops: cpu.stopAddresses }), blocks.map(keyOf), origin(cpu, emitter));
+	const compiled = region(blocks, compileRegion(blocks, { emitter, stops: cpu.stopAddresses, user: cpu.cpl === 3 }), blocks.map(keyOf), origin(cpu, emitter));
 	cpu.blocks.add(compiled);
 	return compiled;
 }
@@ -258,7 +258,7 @@ function stepRegion(cpu: Cpu, key: number, emitter: InstructionEmitter | undefin
 	const cached = current(cpu, cpu.blocks.get(stepKey));
 	if (cached !== undefined && cached.csBase === cpu.seg[Seg.CS].base) return cached;
 	const block = decodeAt(cpu, cpu.eip, 1);
-	const compiled = region([block], compileRegion([block], { emitter, stops: cpu.stopAddresses }), [stepKey], origin(cpu, emitter));
+	const compiled = region([block], compileRegion([block], { emitter, stops: cpu.stopAddresses, user: cpu.cpl === 3 }), [stepKey], origin(cpu, emitter));
 	cpu.blocks.add(compiled);
 	return compiled;
 }

@@ -37,6 +37,8 @@ export interface CodeGenOptions {
 	/** Every flag this instruction writes is overwritten before anything can observe it. */
 	flagsDead: boolean;
 	known?: KnownFlags;
+	/** The code runs at CPL 3 (true) or below (false), as a region compiled for one CPL does; unset: tested when it runs. */
+	user?: boolean;
 }
 
 const ARRAY_MODE: CodeGenOptions = { locals: false, flagsDead: false };
@@ -101,7 +103,7 @@ export class CodeGen {
 		const name = `m${this.loads++}`;
 		if (size !== 32) this.hoisted.push(`const ${name} = c.loadSeg${size}(${seg}, ${offset}); ${this.faultExit()}`);
 		else {
-			this.hoisted.push(`let ${name}; { const lo = ${offset}; ${ramSlot('li', seg, 'lo', false)}` +
+			this.hoisted.push(`let ${name}; { const lo = ${offset}; ${ramSlot('li', seg, 'lo', false, this.options.user)}` +
 				` if (li >= 0) ${name} = c.ram32View[li]; else { ${name} = c.loadSeg32(${seg}, lo); ${this.faultExit()} } }`);
 		}
 		return name;
@@ -137,7 +139,7 @@ export class CodeGen {
 	push(size: 16 | 32, value: string): string {
 		const sp = this.slot(4);
 		if (size === 16) return `${sp} = c.pushAt16(${sp}, ${value});`;
-		return `{ const pv = ${value}; const pb = (${sp} - 4) | 0; ${ramSlot('pi', Seg.SS, 'pb', true)}` +
+		return `{ const pv = ${value}; const pb = (${sp} - 4) | 0; ${ramSlot('pi', Seg.SS, 'pb', true, this.options.user)}` +
 			` if (pi >= 0) { c.ram32View[pi] = pv; ${sp} = pb; } else ${sp} = c.pushAt32(${sp}, pv); }`;
 	}
 
@@ -150,7 +152,7 @@ export class CodeGen {
 	peekInto(name: string, size: 16 | 32, offset: number): string {
 		const sp = this.slot(4);
 		if (size === 16) return `const ${name} = c.peekAt16(${sp}, ${offset});`;
-		return `let ${name}; { const qb = (${sp} + ${offset}) | 0; ${ramSlot('qi', Seg.SS, 'qb', false)}` +
+		return `let ${name}; { const qb = (${sp} + ${offset}) | 0; ${ramSlot('qi', Seg.SS, 'qb', false, this.options.user)}` +
 			` ${name} = qi >= 0 ? c.ram32View[qi] : c.peekAt32(${sp}, ${offset}); }`;
 	}
 
@@ -178,7 +180,7 @@ export class CodeGen {
 	/** A store; `undo` puts back what the template changed before it, should it page-fault. */
 	writeMem(seg: Seg, offset: string, size: OperandSize, value: string, undo = ''): string {
 		if (size !== 32) return `c.storeSeg${size}(${seg}, ${offset}, ${value}); ${this.faultExit(undo)}`;
-		return `{ const wo = ${offset}; const wv = ${value}; ${ramSlot('wi', seg, 'wo', true)}` +
+		return `{ const wo = ${offset}; const wv = ${value}; ${ramSlot('wi', seg, 'wo', true, this.options.user)}` +
 			` if (wi >= 0) c.ram32View[wi] = wv; else { c.storeSeg32(${seg}, wo, wv); ${this.faultExit(undo)} } }`;
 	}
 
@@ -301,9 +303,10 @@ function knownCondition(known: KnownFlags, n: number): string | null {
  * code on the page; every other case leaves it to the Cpu's checked path (which
  * Cpu.ramIndex32 mirrors), so faults stay exact.
  */
-function ramSlot(index: string, seg: Seg, offset: string, write: boolean): string {
+function ramSlot(index: string, seg: Seg, offset: string, write: boolean, user: boolean | undefined): string {
 	const typeOk = write ? '(s.type & 14) === 2' : '(s.type & 12) !== 4 && (s.type & 10) !== 8';
-	const right = write ? `c.cpl === 3 ? ${TlbRight.UserWrite} : ${TlbRight.SupervisorWrite}` : `c.cpl === 3 ? ${TlbRight.UserRead} : ${TlbRight.SupervisorRead}`;
+	const [userRight, supervisorRight] = write ? [TlbRight.UserWrite, TlbRight.SupervisorWrite] : [TlbRight.UserRead, TlbRight.SupervisorRead];
+	const right = user === undefined ? `c.cpl === 3 ? ${userRight} : ${supervisorRight}` : String(user ? userRight : supervisorRight);
 	const code = write ? ' && c.codePages[p >>> 12] === 0' : '';
 	const big = seg === Seg.SS ? 's.big && ' : '';
 	return `let ${index} = -1; { const s = c.seg[${seg}]; const o = ${offset} >>> 0;` +

@@ -43,6 +43,6 @@ export function nativeInstruction(ins: DecodedInstruction, index: number, option
 }
 
 /** The native JavaScript for one instruction, registers in the register file `r` (for emitters wrapping it). */
-export function nativeCode(ins: DecodedInstruction, index: number): string {
-	return nativeInstruction(ins, index).code;
+export function nativeCode(ins: DecodedInstruction, index: number, user?: boolean): string {
+	return nativeInstruction(ins, index, { locals: false, flagsDead: false, user }).code;
 }
