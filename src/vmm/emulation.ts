@@ -4,16 +4,14 @@
 // translated ring-0 code) both come here, so the two modes cannot disagree.
 
 import { linear } from '../x86/addresses';
-import { lookupCode } from '../x86/instruction-table';
 import { Flag } from '../x86/registers';
 import { describeIret, emulateFarTransfer, emulateIret, emulateRetf, type IretDone } from './far-transfers';
 import { effectiveAddress, type GuestInstruction, type Operand } from './guest-instruction';
-import { emulatePrivileged, emulateSegmentLoad, isSegmentLoad, type Emulated, type EmulationContext } from './privileged-emulation';
+import { emulateSegmentLoad, isSegmentLoad, privilegedEmulator, type Emulated, type EmulationContext, type Emulator } from './privileged-emulation';
+
+export type { Emulator };
 import { reflect } from './reflection';
 import { emulateSensitive } from './sensitive-emulation';
-
-/** Performs one guest instruction against the virtual CPU (see emulateInstruction for the contract). */
-export type Emulator = (ctx: EmulationContext, ins: GuestInstruction) => Emulated | undefined;
 
 /**
  * Performs `ins`, which starts at `cpu.eip`. Returns undefined when the
@@ -30,7 +28,8 @@ export function emulateInstruction(ctx: EmulationContext, ins: GuestInstruction)
  * once, when it is translated, rather than at every execution.
  */
 export function emulatorFor(ins: GuestInstruction): Emulator {
-	if (lookupCode(ins.code)?.treatment.trapAndEmulate === 'trap') return emulatePrivileged;
+	const privileged = privilegedEmulator(ins.code);
+	if (privileged) return privileged;
 	if (isSegmentLoad(ins.code)) return emulateSegmentLoad;
 	switch (ins.code) {
 		case 'Iretd': case 'Iretw': return emulateIretInstruction;

@@ -86,134 +86,188 @@ function portOperand(cpu: SystemCpu, op: Operand): number {
 
 const sizeOfReg = (op: Operand): IoSize => (op.kind === 'reg' ? op.size : 1);
 
-export function emulatePrivileged(ctx: EmulationContext, ins: GuestInstruction): Emulated {
+/** Performs one guest instruction against the virtual CPU (see emulateInstruction in emulation.ts for the contract). */
+export type Emulator = (ctx: EmulationContext, ins: GuestInstruction) => Emulated | undefined;
+
+/** One privileged or IOPL-sensitive instruction, its operands taken apart. */
+type Handler = (ctx: EmulationContext, ins: GuestInstruction, a: Operand, b: Operand) => Emulated;
+
+const loadTableRegister: Handler = (ctx, ins, a) => {
 	const { cpu, vcpu } = ctx;
-	const entry = lookupCode(ins.code);
-	if (!entry || entry.treatment.trapAndEmulate !== 'trap') throw new NotEmulated(ins.code);
-	if (entry.class === 'privileged') requireRing0(vcpu);
-	const [a, b] = ins.operands;
-	switch (ins.code) {
-		case 'Lgdt_m1632': case 'Lgdt_m1632_16': case 'Lidt_m1632': case 'Lidt_m1632_16': {
-			const at = effectiveAddress(cpu, a as Extract<Operand, { kind: 'mem' }>);
-			const limit = cpu.readLinear16(at, false);
-			const base = (cpu.readLinear32(linear(at + 2), false) & (ins.code.endsWith('_16') ? 0xffffff : 0xffffffff)) >>> 0;
-			const gdt = ins.code.startsWith('Lgdt');
-			if (gdt) vcpu.gdtr = { base, limit };
-			else vcpu.idtr = { base, limit };
-			if (gdt) ctx.resyncTables();
-			return { action: `emulated ${gdt ? 'LGDT: GDTR' : 'LIDT: IDTR'} := ${hex(base)}/${hex(limit, 4)}`, detail: { base, limit } };
-		}
-		case 'Lldt_rm16': case 'Lldt_r32m16': {
-			const selector = readOperand(cpu, a, 2) & 0xffff;
-			if ((selector & 0xfffc) === 0) {
-				vcpu.ldtr = { ...vcpu.ldtr, selector, usable: false };
-			} else {
-				if (selector & 4) throw new CpuException(Vector.GP, selector & 0xfffc);
-				const d = readGuestDescriptor(cpu, vcpu, selector);
-				if (!d.system || d.type !== 2) throw new CpuException(Vector.GP, selector & 0xfffc);
-				if (!d.present) throw new CpuException(Vector.NP, selector & 0xfffc);
-				vcpu.ldtr = { selector, base: d.base, limit: d.limit, type: 2, system: true, dpl: d.dpl, present: true, big: false, usable: true };
-			}
-			ctx.syncHardwareControl();
-			return { action: `emulated LLDT: LDTR := ${hex(selector, 4)}`, detail: { selector } };
-		}
-		case 'Ltr_rm16': case 'Ltr_r32m16': {
-			const selector = readOperand(cpu, a, 2) & 0xffff;
-			if ((selector & 0xfffc) === 0 || selector & 4) throw new CpuException(Vector.GP, selector & 0xfffc);
-			const d = readGuestDescriptor(cpu, vcpu, selector);
-			if (!d.system || (d.type !== 9 && d.type !== 1)) throw new CpuException(Vector.GP, selector & 0xfffc);
-			if (!d.present) throw new CpuException(Vector.NP, selector & 0xfffc);
-			// Mark the guest's descriptor busy, as the hardware would in the guest's own GDT.
-			const highAt = linear(vcpu.gdtr.base + (selector & 0xfff8) + 4);
-			cpu.writeLinear32(highAt, cpu.readLinear32(highAt, false) | (2 << 8), false);
-			vcpu.tr = { selector, base: d.base, limit: d.limit, type: d.type | 2, system: true, dpl: d.dpl, present: true, big: false, usable: true };
-			ctx.resyncTables();
-			ctx.syncHardwareControl();
-			return { action: `emulated LTR: TR := ${hex(selector, 4)} (TSS at ${hex(d.base)})`, detail: { selector, base: d.base } };
-		}
-		case 'Lmsw_rm16': case 'Lmsw_r32m16': {
-			const value = readOperand(cpu, a, 2);
-			// LMSW sets PE but never clears it, and touches only PE/MP/EM/TS.
-			vcpu.cr0 = (vcpu.cr0 & ~0xe) | (value & 0xf) | (vcpu.cr0 & Cr0.PE);
-			ctx.syncHardwareControl();
-			return { action: `emulated LMSW: CR0 := ${hex(vcpu.cr0)}`, detail: { cr0: vcpu.cr0 } };
-		}
-		case 'Clts':
-			vcpu.cr0 &= ~Cr0.TS;
-			ctx.syncHardwareControl();
-			return { action: 'emulated CLTS: CR0.TS := 0' };
-		case 'Mov_cr_r32': {
-			if (a.kind !== 'cr' || ![0, 2, 3, 4].includes(a.index)) throw new CpuException(Vector.UD);
-			const value = readOperand(cpu, b, 4);
-			if (a.index === 0) {
-				if ((value & Cr0.PG) && !(value & Cr0.PE)) throw new CpuException(Vector.GP, 0);
-				vcpu.cr0 = value | Cr0.ET;
-			} else if (a.index === 2) vcpu.cr2 = value;
-			else if (a.index === 3) vcpu.cr3 = value;
-			else vcpu.cr4 = value;
-			ctx.syncHardwareControl();
-			return new Described(() => `emulated MOV CR${a.index}: CR${a.index} := ${hex(value)}`, { cr: a.index, value });
-		}
-		case 'Mov_r32_cr': {
-			if (b.kind !== 'cr' || ![0, 2, 3, 4].includes(b.index)) throw new CpuException(Vector.UD);
-			const value = [vcpu.cr0, 0, vcpu.cr2, vcpu.cr3, vcpu.cr4][b.index] >>> 0;
-			writeOperand(cpu, a, value);
-			return new Described(() => `emulated MOV from CR${b.index}: ${hex(value)}`, { cr: b.index, value });
-		}
-		case 'Mov_dr_r32': {
-			if (a.kind !== 'dr') throw new CpuException(Vector.UD);
-			const value = readOperand(cpu, b, 4);
-			vcpu.dr[a.index] = value;
-			return { action: `emulated MOV DR${a.index}: DR${a.index} := ${hex(value)}`, detail: { dr: a.index, value } };
-		}
-		case 'Mov_r32_dr': {
-			if (b.kind !== 'dr') throw new CpuException(Vector.UD);
-			const value = vcpu.dr[b.index] >>> 0;
-			writeOperand(cpu, a, value);
-			return { action: `emulated MOV from DR${b.index}: ${hex(value)}`, detail: { dr: b.index, value } };
-		}
-		case 'Invd': case 'Wbinvd':
-			return { action: `emulated ${ins.code.toUpperCase()}: no caches to flush` };
-		case 'Invlpg_m': {
-			const at = effectiveAddress(cpu, a as Extract<Operand, { kind: 'mem' }>);
-			if (ctx.invalidatePage) ctx.invalidatePage(at);
-			else cpu.invlpg(at);
-			return new Described(() => `emulated INVLPG ${hex(at)}`, { address: at });
-		}
-		case 'Hlt':
-			return { action: 'emulated HLT: virtual CPU idles until an interrupt', halt: true };
-		case 'Rdmsr': case 'Wrmsr': {
-			const index = cpu.regs[Reg.ECX] >>> 0;
-			if (!KNOWN_MSRS.has(index)) throw new CpuException(Vector.GP, 0);
-			if (ins.code === 'Rdmsr') {
-				const value = index === MSR_TSC ? BigInt(cpu.instructionCount) + (vcpu.msr.get(MSR_TSC) ?? 0n) : vcpu.msr.get(index) ?? 0n;
-				cpu.regs[Reg.EAX] = Number(value & 0xffffffffn);
-				cpu.regs[Reg.EDX] = Number((value >> 32n) & 0xffffffffn);
-				return { action: `emulated RDMSR ${hex(index)}: ${hex(Number(value & 0xffffffffn))}`, detail: { msr: index } };
-			}
-			const value = (BigInt(cpu.regs[Reg.EDX] >>> 0) << 32n) | BigInt(cpu.regs[Reg.EAX] >>> 0);
-			// The TSC MSR holds an offset from virtual time, so time keeps counting after a write.
-			vcpu.msr.set(index, index === MSR_TSC ? value - BigInt(cpu.instructionCount) : value);
-			return { action: `emulated WRMSR ${hex(index)} := ${hex(cpu.regs[Reg.EAX] >>> 0)}`, detail: { msr: index } };
-		}
-		case 'Rdpmc': {
-			const counter = cpu.regs[Reg.ECX] >>> 0;
-			if (counter > 1) throw new CpuException(Vector.GP, 0);
-			// No performance counters are modelled: both read as zero.
-			cpu.regs[Reg.EAX] = 0;
-			cpu.regs[Reg.EDX] = 0;
-			return { action: `emulated RDPMC ${counter}: 0` };
-		}
-		case 'Cli': case 'Sti': {
-			if (!ioplAllows(vcpu)) throw new CpuException(Vector.GP, 0);
-			const on = ins.code === 'Sti';
-			if (vcpu.cpl === 0) vcpu.interruptFlag = on;
-			else cpu.setEflags(on ? cpu.getEflags() | Flag.IF : cpu.getEflags() & ~Flag.IF);
-			return new Described(() => `emulated ${on ? 'STI: virtual IF := 1' : 'CLI: virtual IF := 0'}`, { interruptFlag: on });
-		}
-		default:
-			return emulateIo(ctx, ins, a, b);
+	const at = effectiveAddress(cpu, a as Extract<Operand, { kind: 'mem' }>);
+	const limit = cpu.readLinear16(at, false);
+	const base = (cpu.readLinear32(linear(at + 2), false) & (ins.code.endsWith('_16') ? 0xffffff : 0xffffffff)) >>> 0;
+	const gdt = ins.code.startsWith('Lgdt');
+	if (gdt) vcpu.gdtr = { base, limit };
+	else vcpu.idtr = { base, limit };
+	if (gdt) ctx.resyncTables();
+	return { action: `emulated ${gdt ? 'LGDT: GDTR' : 'LIDT: IDTR'} := ${hex(base)}/${hex(limit, 4)}`, detail: { base, limit } };
+};
+
+const loadLdtr: Handler = (ctx, _ins, a) => {
+	const { cpu, vcpu } = ctx;
+	const selector = readOperand(cpu, a, 2) & 0xffff;
+	if ((selector & 0xfffc) === 0) {
+		vcpu.ldtr = { ...vcpu.ldtr, selector, usable: false };
+	} else {
+		if (selector & 4) throw new CpuException(Vector.GP, selector & 0xfffc);
+		const d = readGuestDescriptor(cpu, vcpu, selector);
+		if (!d.system || d.type !== 2) throw new CpuException(Vector.GP, selector & 0xfffc);
+		if (!d.present) throw new CpuException(Vector.NP, selector & 0xfffc);
+		vcpu.ldtr = { selector, base: d.base, limit: d.limit, type: 2, system: true, dpl: d.dpl, present: true, big: false, usable: true };
 	}
+	ctx.syncHardwareControl();
+	return { action: `emulated LLDT: LDTR := ${hex(selector, 4)}`, detail: { selector } };
+};
+
+const loadTr: Handler = (ctx, _ins, a) => {
+	const { cpu, vcpu } = ctx;
+	const selector = readOperand(cpu, a, 2) & 0xffff;
+	if ((selector & 0xfffc) === 0 || selector & 4) throw new CpuException(Vector.GP, selector & 0xfffc);
+	const d = readGuestDescriptor(cpu, vcpu, selector);
+	if (!d.system || (d.type !== 9 && d.type !== 1)) throw new CpuException(Vector.GP, selector & 0xfffc);
+	if (!d.present) throw new CpuException(Vector.NP, selector & 0xfffc);
+	// Mark the guest's descriptor busy, as the hardware would in the guest's own GDT.
+	const highAt = linear(vcpu.gdtr.base + (selector & 0xfff8) + 4);
+	cpu.writeLinear32(highAt, cpu.readLinear32(highAt, false) | (2 << 8), false);
+	vcpu.tr = { selector, base: d.base, limit: d.limit, type: d.type | 2, system: true, dpl: d.dpl, present: true, big: false, usable: true };
+	ctx.resyncTables();
+	ctx.syncHardwareControl();
+	return { action: `emulated LTR: TR := ${hex(selector, 4)} (TSS at ${hex(d.base)})`, detail: { selector, base: d.base } };
+};
+
+const lmsw: Handler = (ctx, _ins, a) => {
+	const { vcpu } = ctx;
+	const value = readOperand(ctx.cpu, a, 2);
+	// LMSW sets PE but never clears it, and touches only PE/MP/EM/TS.
+	vcpu.cr0 = (vcpu.cr0 & ~0xe) | (value & 0xf) | (vcpu.cr0 & Cr0.PE);
+	ctx.syncHardwareControl();
+	return { action: `emulated LMSW: CR0 := ${hex(vcpu.cr0)}`, detail: { cr0: vcpu.cr0 } };
+};
+
+const clts: Handler = (ctx) => {
+	ctx.vcpu.cr0 &= ~Cr0.TS;
+	ctx.syncHardwareControl();
+	return { action: 'emulated CLTS: CR0.TS := 0' };
+};
+
+const movToCr: Handler = (ctx, _ins, a, b) => {
+	const { vcpu } = ctx;
+	if (a.kind !== 'cr' || ![0, 2, 3, 4].includes(a.index)) throw new CpuException(Vector.UD);
+	const value = readOperand(ctx.cpu, b, 4);
+	if (a.index === 0) {
+		if ((value & Cr0.PG) && !(value & Cr0.PE)) throw new CpuException(Vector.GP, 0);
+		vcpu.cr0 = value | Cr0.ET;
+	} else if (a.index === 2) vcpu.cr2 = value;
+	else if (a.index === 3) vcpu.cr3 = value;
+	else vcpu.cr4 = value;
+	ctx.syncHardwareControl();
+	return new Described(() => `emulated MOV CR${a.index}: CR${a.index} := ${hex(value)}`, { cr: a.index, value });
+};
+
+const movFromCr: Handler = (ctx, _ins, a, b) => {
+	const { vcpu } = ctx;
+	if (b.kind !== 'cr' || ![0, 2, 3, 4].includes(b.index)) throw new CpuException(Vector.UD);
+	const value = [vcpu.cr0, 0, vcpu.cr2, vcpu.cr3, vcpu.cr4][b.index] >>> 0;
+	writeOperand(ctx.cpu, a, value);
+	return new Described(() => `emulated MOV from CR${b.index}: ${hex(value)}`, { cr: b.index, value });
+};
+
+const movToDr: Handler = (ctx, _ins, a, b) => {
+	if (a.kind !== 'dr') throw new CpuException(Vector.UD);
+	const value = readOperand(ctx.cpu, b, 4);
+	ctx.vcpu.dr[a.index] = value;
+	return { action: `emulated MOV DR${a.index}: DR${a.index} := ${hex(value)}`, detail: { dr: a.index, value } };
+};
+
+const movFromDr: Handler = (ctx, _ins, a, b) => {
+	if (b.kind !== 'dr') throw new CpuException(Vector.UD);
+	const value = ctx.vcpu.dr[b.index] >>> 0;
+	writeOperand(ctx.cpu, a, value);
+	return { action: `emulated MOV from DR${b.index}: ${hex(value)}`, detail: { dr: b.index, value } };
+};
+
+const flushCaches: Handler = (_ctx, ins) => ({ action: `emulated ${ins.code.toUpperCase()}: no caches to flush` });
+
+const invlpg: Handler = (ctx, _ins, a) => {
+	const at = effectiveAddress(ctx.cpu, a as Extract<Operand, { kind: 'mem' }>);
+	if (ctx.invalidatePage) ctx.invalidatePage(at);
+	else ctx.cpu.invlpg(at);
+	return new Described(() => `emulated INVLPG ${hex(at)}`, { address: at });
+};
+
+const hlt: Handler = () => ({ action: 'emulated HLT: virtual CPU idles until an interrupt', halt: true });
+
+const msr: Handler = (ctx, ins) => {
+	const { cpu, vcpu } = ctx;
+	const index = cpu.regs[Reg.ECX] >>> 0;
+	if (!KNOWN_MSRS.has(index)) throw new CpuException(Vector.GP, 0);
+	if (ins.code === 'Rdmsr') {
+		const value = index === MSR_TSC ? BigInt(cpu.instructionCount) + (vcpu.msr.get(MSR_TSC) ?? 0n) : vcpu.msr.get(index) ?? 0n;
+		cpu.regs[Reg.EAX] = Number(value & 0xffffffffn);
+		cpu.regs[Reg.EDX] = Number((value >> 32n) & 0xffffffffn);
+		return { action: `emulated RDMSR ${hex(index)}: ${hex(Number(value & 0xffffffffn))}`, detail: { msr: index } };
+	}
+	const value = (BigInt(cpu.regs[Reg.EDX] >>> 0) << 32n) | BigInt(cpu.regs[Reg.EAX] >>> 0);
+	// The TSC MSR holds an offset from virtual time, so time keeps counting after a write.
+	vcpu.msr.set(index, index === MSR_TSC ? value - BigInt(cpu.instructionCount) : value);
+	return { action: `emulated WRMSR ${hex(index)} := ${hex(cpu.regs[Reg.EAX] >>> 0)}`, detail: { msr: index } };
+};
+
+const rdpmc: Handler = (ctx) => {
+	const { cpu } = ctx;
+	const counter = cpu.regs[Reg.ECX] >>> 0;
+	if (counter > 1) throw new CpuException(Vector.GP, 0);
+	// No performance counters are modelled: both read as zero.
+	cpu.regs[Reg.EAX] = 0;
+	cpu.regs[Reg.EDX] = 0;
+	return { action: `emulated RDPMC ${counter}: 0` };
+};
+
+const interruptFlag: Handler = (ctx, ins) => {
+	const { cpu, vcpu } = ctx;
+	if (!ioplAllows(vcpu)) throw new CpuException(Vector.GP, 0);
+	const on = ins.code === 'Sti';
+	if (vcpu.cpl === 0) vcpu.interruptFlag = on;
+	else cpu.setEflags(on ? cpu.getEflags() | Flag.IF : cpu.getEflags() & ~Flag.IF);
+	return new Described(() => `emulated ${on ? 'STI: virtual IF := 1' : 'CLI: virtual IF := 0'}`, { interruptFlag: on });
+};
+
+/** By instruction code; the IOPL-sensitive I/O instructions not named here go to emulateIo. */
+const HANDLERS: Readonly<Record<string, Handler>> = {
+	Lgdt_m1632: loadTableRegister, Lgdt_m1632_16: loadTableRegister, Lidt_m1632: loadTableRegister, Lidt_m1632_16: loadTableRegister,
+	Lldt_rm16: loadLdtr, Lldt_r32m16: loadLdtr, Ltr_rm16: loadTr, Ltr_r32m16: loadTr, Lmsw_rm16: lmsw, Lmsw_r32m16: lmsw, Clts: clts,
+	Mov_cr_r32: movToCr, Mov_r32_cr: movFromCr, Mov_dr_r32: movToDr, Mov_r32_dr: movFromDr,
+	Invd: flushCaches, Wbinvd: flushCaches, Invlpg_m: invlpg, Hlt: hlt, Rdmsr: msr, Wrmsr: msr, Rdpmc: rdpmc, Cli: interruptFlag, Sti: interruptFlag,
+};
+
+const emulators = new Map<string, Emulator | undefined>();
+
+/**
+ * The emulator of an instruction that traps at real ring 1 (the table's
+ * `trap` treatment: privileged and IOPL-sensitive), undefined for any other.
+ * Made once per instruction code.
+ */
+export function privilegedEmulator(code: string): Emulator | undefined {
+	if (emulators.has(code)) return emulators.get(code);
+	const entry = lookupCode(code);
+	let emulator: Emulator | undefined;
+	if (entry?.treatment.trapAndEmulate === 'trap') {
+		const handler = HANDLERS[code] ?? emulateIo;
+		const ring0Only = entry.class === 'privileged';
+		emulator = (ctx, ins) => {
+			if (ring0Only) requireRing0(ctx.vcpu);
+			return handler(ctx, ins, ins.operands[0], ins.operands[1]);
+		};
+	}
+	emulators.set(code, emulator);
+	return emulator;
+}
+
+export function emulatePrivileged(ctx: EmulationContext, ins: GuestInstruction): Emulated {
+	const emulate = privilegedEmulator(ins.code);
+	if (!emulate) throw new NotEmulated(ins.code);
+	return emulate(ctx, ins)!;
 }
 
 function emulateIo(ctx: EmulationContext, ins: GuestInstruction, a: Operand, b: Operand): Emulated {
@@ -281,12 +335,12 @@ const FAR_POINTER_LOADS: Record<string, Seg> = {
 	Lss_r32_m1632: Seg.SS, Lds_r32_m1632: Seg.DS, Les_r32_m1632: Seg.ES, Lfs_r32_m1632: Seg.FS, Lgs_r32_m1632: Seg.GS,
 };
 
-/** Segment loads by the guest's rules at its virtual CPL (at real ring 1, SS with RPL 0 faults only because of compression). */
 /** Whether an instruction of `code` loads a data segment register (MOV Sreg, POP Sreg, LDS and the like). */
 export function isSegmentLoad(code: string): boolean {
 	return code === 'Mov_Sreg_rm16' || code === 'Mov_Sreg_r32m16' || code.startsWith('Popd_') || FAR_POINTER_LOADS[code] !== undefined;
 }
 
+/** Segment loads by the guest's rules at its virtual CPL (at real ring 1, SS with RPL 0 faults only because of compression). */
 export function emulateSegmentLoad(ctx: EmulationContext, ins: GuestInstruction): Emulated | undefined {
 	const { cpu, vcpu } = ctx;
 	const [a, b] = ins.operands;

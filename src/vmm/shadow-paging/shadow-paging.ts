@@ -23,6 +23,13 @@ import type { MonitorMemory } from './monitor-memory';
 import { TraceFault, type TraceKind } from './trace-fault';
 
 const PRESENT = 1, WRITABLE = 2, USER = 4, ACCESSED = 0x20, DIRTY = 0x40, LARGE = 0x80;
+/**
+ * A software bit of shadow entries (the hardware ignores bits 9-11): read-only
+ * only because the frame is traced, the guest's own entries allowing the store
+ * and already dirty. A store there is a traced store and nothing else, so the
+ * monitor takes it without walking the guest's tables again.
+ */
+const TRACED_STORE = 0x200;
 const ALL_RIGHTS = TlbRight.SupervisorRead | TlbRight.UserRead | TlbRight.SupervisorWrite | TlbRight.UserWrite;
 /** Shadows kept for this many guest address spaces (most recently used). */
 export const CACHED_ADDRESS_SPACES = 4;
@@ -178,6 +185,14 @@ export class ShadowPaging {
 	resolve(linear: number, write: boolean, user: boolean): number | CpuException {
 		if (this.region.contains(linear)) return this.resolveInMonitorSlot(linear, write, user);
 		linear >>>= 0;
+		if (write) {
+			const shadowed = this.tracedStoreEntry(linear, user);
+			if (shadowed !== 0) {
+				const frame = (shadowed & ~0xfff) >>> 0;
+				const kind = this.traceOf(frame);
+				if (kind !== undefined) return this.tracedStore(linear, (frame | (linear & 0xfff)) >>> 0, kind);
+			}
+		}
 		let t: Translation;
 		if (this.root().key === IDENTITY) t = { frame: (linear & ~0xfff) >>> 0, rights: ALL_RIGHTS, large: false };
 		else {
@@ -196,6 +211,15 @@ export class ShadowPaging {
 			this.reset();
 			return this.fill(linear, t, write);
 		}
+	}
+
+	/** The active shadow's entry for `linear` when a store there by a `user` access is a traced store alone (see TRACED_STORE), else 0. */
+	private tracedStoreEntry(linear: number, user: boolean): number {
+		const table = this.active?.tables.get(linear >>> 22);
+		if (table === undefined) return 0;
+		const entry = this.memory.read32(table + ((linear >>> 12) & 0x3ff) * 4);
+		const needed = PRESENT | TRACED_STORE | (user ? USER : 0);
+		return (entry & needed) === needed ? entry : 0;
 	}
 
 	/** INVLPG: the shadow entry for the page goes too (it is refilled from the guest's entry on next use). */
@@ -319,8 +343,11 @@ export class ShadowPaging {
 		const frame = this.memory.contains(t.frame) ? OPEN_BUS_FRAME : t.frame;
 		const userOk = (t.rights & TlbRight.UserRead) !== 0;
 		const traced = this.traceOf(frame);
-		const writable = traced === undefined && (t.rights & TlbRight.SupervisorWrite) !== 0 && (!userOk || (t.rights & TlbRight.UserWrite) !== 0);
-		this.memory.write32(table + ((linear >>> 12) & 0x3ff) * 4, frame | PRESENT | ACCESSED | DIRTY | (userOk ? USER : 0) | (writable ? WRITABLE : 0));
+		// The guest's entries allow the store and are dirty (the rights of a clean entry hold no write).
+		const guestWritable = (t.rights & TlbRight.SupervisorWrite) !== 0 && (!userOk || (t.rights & TlbRight.UserWrite) !== 0);
+		const writable = traced === undefined && guestWritable;
+		const bits = PRESENT | ACCESSED | DIRTY | (userOk ? USER : 0) | (writable ? WRITABLE : 0) | (traced !== undefined && guestWritable ? TRACED_STORE : 0);
+		this.memory.write32(table + ((linear >>> 12) & 0x3ff) * 4, frame | bits);
 		if (writable) this.addWriter(frame, root, linear >>> 12);
 		const physicalAddress = (frame | (linear & 0xfff)) >>> 0;
 		if (!write || writable) {
