@@ -291,7 +291,8 @@ class Assembly {
 			const n = this.absolute(v);
 			if (!v.unknown && body.width < 4) {
 				const limit = body.width === 1 ? 0xff : 0xffff;
-				if (v.section) throw new AsmError(`an address does not fit in a ${body.width === 1 ? 'byte' : 'word'}`, item.span);
+				// An address is written as the flat image places it (NASM -f bin): it must fit unsigned.
+				if (v.section && (n < 0 || n > limit)) throw new AsmError(`address 0x${(n >>> 0).toString(16)} does not fit in a ${body.width === 1 ? 'byte' : 'word'}`, item.span);
 				if (n < -((limit + 1) >> 1) || n > limit) throw new AsmError(`value ${n} does not fit in a ${body.width === 1 ? 'byte' : 'word'}`, item.span);
 			}
 			pushLittleEndian(out, body.width === 8 ? BigInt.asUintN(64, BigInt(v.section ? n >>> 0 : n)) : BigInt(n >>> 0), body.width);

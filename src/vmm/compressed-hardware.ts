@@ -115,6 +115,8 @@ export class CompressedHardware {
 		paging.descriptorTablesWritten = false;
 		this.descriptors.clear();
 		shadow.syncGdt(this.cpu, this.vcpu);
+		shadow.syncLdt(this.cpu, this.vcpu);
+		this.cpu.ldtr = shadow.ldtr(this.vcpu);
 		shadow.syncTss(this.cpu, this.vcpu);
 		paging.traceDescriptorTables(ldtr.usable ? [gdtr, ldtr] : [gdtr]);
 		this.tablesStale = false;
@@ -135,7 +137,7 @@ export class CompressedHardware {
 		const pagingChanged = paging.setGuestControl(vcpu);
 		// Another address space, or paging turned on: its directory may map the monitor's slot.
 		if (pagingChanged) this.followGuestMappings();
-		cpu.ldtr = { ...vcpu.ldtr };
+		cpu.ldtr = this.shadow.ldtr(vcpu);
 		this.shadow.syncTss(cpu, vcpu);
 		if (pagingChanged) cpu.flushTlb();
 	}

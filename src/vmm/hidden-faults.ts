@@ -133,7 +133,7 @@ export class HiddenFaults {
 	/**
 	 * The hardware's first load of a guest descriptor the guest never loaded: its
 	 * shadow was kept not present so that the monitor sets the accessed bit in
-	 * the guest's GDT, as the hardware would in the guest's own table. The
+	 * the guest's GDT or LDT, as the hardware would in the guest's own table. The
 	 * shadow is rebuilt and the instruction runs again.
 	 */
 	firstDescriptorLoad(selector: number): RunOutcome | undefined {
@@ -142,7 +142,8 @@ export class HiddenFaults {
 		this.hardware.markTablesStale();
 		this.hardware.resyncTables();
 		if (this.reporter.listening) {
-			this.reporter.emit('shadow-fault', this.instructionText(currentLinear(this.cpu)), `hidden fault: first load of GDT descriptor ${hex(selector, 4)}; the monitor set its accessed bit in the guest's GDT`, { selector });
+			const table = selector & 4 ? 'LDT' : 'GDT';
+			this.reporter.emit('shadow-fault', this.instructionText(currentLinear(this.cpu)), `hidden fault: first load of ${table} descriptor ${hex(selector, 4)}; the monitor set its accessed bit in the guest's ${table}`, { selector });
 		}
 		return this.reporter.stopAfterEvent();
 	}

@@ -4,6 +4,7 @@
 // its region there in every shadow, points the hardware GDTR, IDTR and TR at
 // it, and cuts the shadow descriptors and the loaded segment caches below it.
 
+import { segmentCache } from '../x86/registers';
 import type { SystemCpu } from '../x86/system/system-cpu';
 import { compress } from './descriptors';
 import { hex } from './format';
@@ -37,12 +38,14 @@ export function relocateIfMapped(cpu: SystemCpu, vcpu: VirtualCpu, shadow: Shado
 	cpu.gdtr = shadow.gdtr;
 	cpu.idtr = shadow.idtr;
 	cpu.tr = shadow.tr;
+	cpu.ldtr = shadow.ldtr(vcpu);
 	shadow.syncGdt(cpu, vcpu);
+	shadow.syncLdt(cpu, vcpu);
 	cpu.seg.forEach((cache, s) => {
 		if (!cache.usable || cache.system) return;
 		const limit = limits[s];
 		const d = compress({ base: cache.base, limit, type: cache.type, system: false, dpl: cache.dpl, present: cache.present, big: cache.big, granular: limit > 0xfffff }, region.base);
-		cpu.seg[s] = { ...cache, limit: d.limit };
+		cpu.seg[s] = segmentCache({ ...cache, limit: d.limit });
 	});
 	return { from, to: region.base };
 }

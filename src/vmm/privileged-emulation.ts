@@ -116,6 +116,8 @@ const loadLdtr: Handler = (ctx, _ins, a) => {
 		if (!d.present) throw new CpuException(Vector.NP, selector & 0xfffc);
 		vcpu.ldtr = { selector, base: d.base, limit: d.limit, type: 2, system: true, dpl: d.dpl, present: true, big: false, usable: true };
 	}
+	// The hardware's LDTR is the monitor's shadow of the guest's table: built now, before anything loads from it.
+	ctx.resyncTables();
 	ctx.syncHardwareControl();
 	return { action: `emulated LLDT: LDTR := ${hex(selector, 4)}`, detail: { selector } };
 };

@@ -4,15 +4,16 @@
 // map for supervisor accesses only; guest segments are truncated below it, so
 // the guest can neither see nor change them.
 //
-// Synchronisation points: the shadow GDT is rebuilt from the guest's GDT on
-// LGDT, on every segment-load trap, and before every reflection into the
-// guest, and after any guest store to a traced descriptor-table page (the
-// shadow page tables map those pages read-only). The monitor skips the
-// rebuild at a point where nothing it was built from can have changed.
+// Synchronisation points: the shadow GDT and LDT are rebuilt from the guest's
+// tables on LGDT and LLDT, on every segment-load trap, and before every
+// reflection into the guest, and after any guest store to a traced
+// descriptor-table page (the shadow page tables map those pages read-only).
+// The monitor skips the rebuild at a point where nothing it was built from can
+// have changed.
 
 import { linear } from '../x86/addresses';
 import { CpuException } from '../x86/exceptions';
-import type { SegmentCache, TableRegister } from '../x86/registers';
+import { segmentCache, type SegmentCache, type TableRegister } from '../x86/registers';
 import type { SystemCpu } from '../x86/system/system-cpu';
 import { compress, decodeSegment, encodeSegment, type SegmentDescriptor } from './descriptors';
 import { MonitorRegion } from './monitor-region';
@@ -24,6 +25,11 @@ const GDT_BYTES = 0x10000;
 const TSS_OFFSET = 0x10000;
 const TSS_BYTES = 104;
 const IDT_OFFSET = 0x11000;
+const LDT_OFFSET = 0x20000;
+/** A selector indexes at most 8192 descriptors of a table. */
+const LDT_BYTES = 0x10000;
+/** The table-indicator bit of a selector (and of a selector error code). */
+const LDT_BIT = 4;
 /**
  * The region's bytes the hardware itself writes: the accessed and busy bits of
  * the shadow GDT. The shadow page tables map the rest read-only, so a write the
@@ -35,28 +41,36 @@ export const HARDWARE_WRITTEN_BYTES = GDT_OFFSET + GDT_BYTES;
 /** The last GDT slot holds the monitor's TSS: guests rarely fill a whole 64 KiB GDT. */
 export const SHADOW_TSS_SELECTOR = 0xfff8;
 
+/** What a shadow table was last built from. */
+interface ShadowSource {
+	guestBytes: Uint8Array;
+	guestBase: number;
+	monitorBase: number;
+}
+
 export interface ShadowTablesState {
 	window: Uint8Array;
-	lastGuestGdt: Uint8Array;
-	lastGuestBase: number;
-	lastMonitorBase: number;
+	gdtFrom: ShadowSource;
+	ldtFrom: ShadowSource;
 	monitorBase: number;
 	accessPending: number[];
 }
 
+const unbuilt = (): ShadowSource => ({ guestBytes: new Uint8Array(0), guestBase: -1, monitorBase: -1 });
+const copySource = (from: ShadowSource): ShadowSource => ({ ...from, guestBytes: from.guestBytes.slice() });
+
 export class ShadowTables {
 	private readonly view: DataView;
-	/** The guest GDT bytes the shadow was last built from. */
-	private lastGuestGdt: Uint8Array = new Uint8Array(0);
-	private lastGuestBase = -1;
-	/** The monitor base the shadow GDT's limits were cut below. */
-	private lastMonitorBase = -1;
+	/** The guest table bytes (and the places) each shadow was last built from. */
+	private gdtFrom = unbuilt();
+	private ldtFrom = unbuilt();
 	/**
-	 * GDT offsets of present code and data descriptors the guest has never
-	 * loaded (accessed bit clear). Their shadows are marked not present, so the
-	 * hardware's first load faults to the monitor, which sets the accessed bit
-	 * in the guest's own table as the hardware would have (a hidden fault):
-	 * the hardware setting it in the shadow would leave the guest's clear.
+	 * Selectors (without RPL) of present code and data descriptors the guest
+	 * has never loaded (accessed bit clear), in its GDT or LDT. Their shadows
+	 * are marked not present, so the hardware's first load faults to the
+	 * monitor, which sets the accessed bit in the guest's own table as the
+	 * hardware would have (a hidden fault): the hardware setting it in the
+	 * shadow would leave the guest's clear.
 	 */
 	private accessPending = new Set<number>();
 
@@ -84,27 +98,56 @@ export class ShadowTables {
 		};
 	}
 
+	/**
+	 * The hardware LDTR for the guest's: the shadow LDT in the monitor's
+	 * region, as long as the guest's (a selector past the guest's limit still
+	 * faults), or the guest's own null LDTR.
+	 */
+	ldtr(vcpu: VirtualCpu): SegmentCache {
+		const guest = vcpu.ldtr;
+		if (!guest.usable) return segmentCache(guest);
+		return segmentCache({ ...guest, base: this.region.base + LDT_OFFSET, limit: Math.min(guest.limit, LDT_BYTES - 1) });
+	}
+
 	/** Rebuilds the shadow GDT when the guest's table (or the monitor's place) changed since the last build. Returns true when it did. */
 	syncGdt(cpu: SystemCpu, vcpu: VirtualCpu): boolean {
 		const guest = readGuestTable(cpu, vcpu.gdtr);
-		if (vcpu.gdtr.base === this.lastGuestBase && this.region.base === this.lastMonitorBase && sameBytes(guest, this.lastGuestGdt)) return false;
-		this.window.fill(0, GDT_OFFSET, GDT_OFFSET + GDT_BYTES);
-		this.accessPending.clear();
+		if (!this.changed(this.gdtFrom, guest, vcpu.gdtr.base)) return false;
+		this.gdtFrom = { guestBytes: guest, guestBase: vcpu.gdtr.base, monitorBase: this.region.base };
+		// Entry 0 of the GDT is the null descriptor, never loaded.
+		this.buildShadow(guest, GDT_OFFSET, GDT_BYTES, 0, 8);
+		if (guest.length <= SHADOW_TSS_SELECTOR) this.writeDescriptor(GDT_OFFSET + SHADOW_TSS_SELECTOR, this.tssDescriptor(), 0);
+		return true;
+	}
+
+	/** The same for the guest's LDT (empty while it has none). */
+	syncLdt(cpu: SystemCpu, vcpu: VirtualCpu): boolean {
+		const ldtr = vcpu.ldtr;
+		const guest = ldtr.usable ? readGuestTable(cpu, ldtr) : new Uint8Array(0);
+		if (!this.changed(this.ldtFrom, guest, ldtr.base)) return false;
+		this.ldtFrom = { guestBytes: guest, guestBase: ldtr.base, monitorBase: this.region.base };
+		this.buildShadow(guest, LDT_OFFSET, LDT_BYTES, LDT_BIT, 0);
+		return true;
+	}
+
+	private changed(from: ShadowSource, guest: Uint8Array, guestBase: number): boolean {
+		return guestBase !== from.guestBase || this.region.base !== from.monitorBase || !sameBytes(guest, from.guestBytes);
+	}
+
+	/** Compressed copies of the guest's descriptors from `first` on, at `area` in the region; `tableBit` tells GDT from LDT selectors. */
+	private buildShadow(guest: Uint8Array, area: number, areaBytes: number, tableBit: number, first: number): void {
+		this.window.fill(0, area, area + areaBytes);
+		for (const key of this.accessPending) if ((key & LDT_BIT) === tableBit) this.accessPending.delete(key);
 		const guestView = new DataView(guest.buffer);
-		for (let offset = 8; offset + 8 <= guest.length; offset += 8) {
+		for (let offset = first; offset + 8 <= guest.length; offset += 8) {
 			const d = decodeSegment({ low: guestView.getUint32(offset, true), high: guestView.getUint32(offset + 4, true) });
 			// Bits the decoded form does not carry (AVL) are kept from the guest's descriptor.
 			const keep = guestView.getUint32(offset + 4, true) & (1 << 20);
 			const compressed = compress(d, this.region.base);
 			const pending = !d.system && d.present && (d.type & 1) === 0;
-			if (pending) this.accessPending.add(offset);
-			this.writeDescriptor(offset, pending ? { ...compressed, present: false } : compressed, keep);
+			if (pending) this.accessPending.add(offset | tableBit);
+			this.writeDescriptor(area + offset, pending ? { ...compressed, present: false } : compressed, keep);
 		}
-		if (guest.length <= SHADOW_TSS_SELECTOR) this.writeDescriptor(SHADOW_TSS_SELECTOR, this.tssDescriptor(), 0);
-		this.lastGuestGdt = guest;
-		this.lastGuestBase = vcpu.gdtr.base;
-		this.lastMonitorBase = this.region.base;
-		return true;
 	}
 
 	/** The hardware stack for entries into real ring 1 is the guest's ring-0 stack. */
@@ -115,9 +158,9 @@ export class ShadowTables {
 		this.view.setUint32(TSS_OFFSET + 16, (stack.ss & 0xfffc) | 1, true);
 	}
 
-	/** True when a #NP or #SS with this error code is the hardware's first load of a never-loaded guest GDT descriptor. */
+	/** True when a #NP or #SS with this error code is the hardware's first load of a never-loaded guest GDT or LDT descriptor. */
 	isAccessPending(errorCode: number): boolean {
-		return (errorCode & 7) === 0 && this.accessPending.has(errorCode & 0xfff8);
+		return (errorCode & 3) === 0 && this.accessPending.has(errorCode & 0xfffc);
 	}
 
 	/** A descriptor of the shadow GDT, as the hardware sees it. */
@@ -128,7 +171,7 @@ export class ShadowTables {
 
 	saveState(): ShadowTablesState {
 		return {
-			window: this.window.slice(), lastGuestGdt: this.lastGuestGdt.slice(), lastGuestBase: this.lastGuestBase, lastMonitorBase: this.lastMonitorBase,
+			window: this.window.slice(), gdtFrom: copySource(this.gdtFrom), ldtFrom: copySource(this.ldtFrom),
 			monitorBase: this.region.base, accessPending: [...this.accessPending],
 		};
 	}
@@ -136,9 +179,8 @@ export class ShadowTables {
 	/** The region's place comes back too; the caller moves the hardware and the shadow page tables to it. */
 	loadState(s: ShadowTablesState): void {
 		this.window.set(s.window);
-		this.lastGuestGdt = s.lastGuestGdt.slice();
-		this.lastGuestBase = s.lastGuestBase;
-		this.lastMonitorBase = s.lastMonitorBase;
+		this.gdtFrom = copySource(s.gdtFrom);
+		this.ldtFrom = copySource(s.ldtFrom);
 		this.region.base = s.monitorBase;
 		this.accessPending = new Set(s.accessPending);
 	}
@@ -147,10 +189,11 @@ export class ShadowTables {
 		return { base: this.tr.base, limit: this.tr.limit, type: 0xb, system: true, dpl: 0, present: true, big: false, granular: false };
 	}
 
-	private writeDescriptor(offset: number, d: SegmentDescriptor, extraHighBits: number): void {
+	/** Writes a descriptor at `at` in the region. */
+	private writeDescriptor(at: number, d: SegmentDescriptor, extraHighBits: number): void {
 		const raw = encodeSegment(d, extraHighBits);
-		this.view.setUint32(GDT_OFFSET + offset, raw.low, true);
-		this.view.setUint32(GDT_OFFSET + offset + 4, raw.high, true);
+		this.view.setUint32(at, raw.low, true);
+		this.view.setUint32(at + 4, raw.high, true);
 	}
 }
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { asm, FILE } from './helpers';
+import { asm, bytesOf, FILE } from './helpers';
 
 function only(source: string, files: Record<string, string> = {}) {
 	const r = asm(source, files);
@@ -31,6 +31,9 @@ test('values that do not fit', () => {
 	assert.equal(only('mov al, 300').message, 'value 300 does not fit in a byte');
 	assert.equal(only('db 256').message, 'value 256 does not fit in a byte');
 	assert.equal(only('int 0x100').message, 'value 256 does not fit in a byte');
+	assert.equal(only('org 0x100000\nx: dw x').message, 'address 0x100000 does not fit in a word');
+	// An address that does fit is written, as nasm -f bin writes it (a descriptor's base, an offset in the image).
+	assert.equal(bytesOf('org 0x100000\nx: dw x - 0x100000 + 2, x - 0xFFF00\ndb x - 0xFFFFF'), '0200000101');
 	assert.match(only('loop x\ntimes 200 nop\nx:').message, /^short jump is out of range: the target is 202 bytes away/);
 });
 

@@ -56,3 +56,34 @@ test('the shadow TSS gives ring 1 the guest ring-0 stack', () => {
 	assert.equal(view.getUint32(0x10000 + 12, true), 0x9f000);
 	assert.equal(view.getUint16(0x10000 + 16, true), 0x11);
 });
+
+test('the shadow LDT mirrors the guest LDT compressed, and the hardware LDTR points at it', () => {
+	const cpu = new FlatCpu();
+	const vcpu = new VirtualCpu();
+	cpu.putFlatDescriptor(0x2000, 0, false, 0);
+	cpu.putFlatDescriptor(0x2000, 1, false, 3);
+	// Entry 2: present ring-0 data never loaded (accessed bit clear).
+	cpu.writeLinear32(0x2010 as never, 0x0000ffff);
+	cpu.writeLinear32(0x2014 as never, 0x00cf9200);
+	vcpu.ldtr = { selector: 0x18, base: 0x2000, limit: 0x17, type: 2, system: true, dpl: 0, present: true, big: false, usable: true };
+	const shadow = new ShadowTables();
+	assert.equal(shadow.syncLdt(cpu, vcpu), true);
+	const ldtr = shadow.ldtr(vcpu);
+	assert.equal(ldtr.selector, 0x18, 'SLDT still reads the guest\'s selector');
+	assert.ok(ldtr.base >= shadow.region.base && ldtr.base + ldtr.limit < shadow.region.base + 0x400000, 'inside the monitor region');
+	assert.equal(ldtr.limit, 0x17, 'the guest\'s limit: a selector past it still faults');
+	const view = new DataView(shadow.window.buffer);
+	const at = (index: number) => decodeSegment({ low: view.getUint32(ldtr.base - shadow.region.base + index * 8, true), high: view.getUint32(ldtr.base - shadow.region.base + index * 8 + 4, true) });
+	assert.equal(at(0).dpl, 1, 'entry 0 of an LDT is a descriptor like any other');
+	assert.equal(at(0).limit, MONITOR_BASE - 1);
+	assert.equal(at(1).dpl, 3);
+	assert.equal(at(1).limit, MONITOR_BASE - 1, 'a ring-3 LDT segment cannot reach the monitor either');
+	assert.equal(at(2).present, false, 'kept not present until its first load');
+	assert.equal(shadow.isAccessPending(0x14), true);
+	assert.equal(shadow.isAccessPending(0x10), false, 'the GDT descriptor of the same index is another one');
+	assert.equal(shadow.syncLdt(cpu, vcpu), false, 'unchanged guest LDT: no rebuild');
+	vcpu.ldtr = { ...vcpu.ldtr, selector: 0, usable: false };
+	assert.equal(shadow.syncLdt(cpu, vcpu), true);
+	assert.equal(shadow.ldtr(vcpu).usable, false);
+	assert.equal(shadow.isAccessPending(0x14), false);
+});
