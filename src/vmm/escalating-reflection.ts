@@ -5,7 +5,7 @@
 // attempt starts from the same state.
 
 import type { Cpu } from '../x86/cpu';
-import { CpuException, HAS_ERROR_CODE, Vector } from '../x86/exceptions';
+import { CpuException, hasErrorCode, Vector } from '../x86/exceptions';
 import type { CompressedHardware } from './compressed-hardware';
 import { reflect, type Reflection } from './reflection';
 import type { VirtualCpu } from './virtual-cpu';
@@ -29,7 +29,7 @@ export function reflectEscalating(cpu: Cpu, vcpu: VirtualCpu, hardware: Compress
 			if (error.vector === Vector.PF && error.faultAddress !== undefined) vcpu.cr2 = cpu.cr2 = error.faultAddress;
 			current = escalate
 				? { vector: Vector.DF, source: 'fault', errorCode: 0, returnEip: cpu.eip }
-				: { vector: error.vector, source: 'fault', errorCode: HAS_ERROR_CODE.has(error.vector) ? error.errorCode ?? 0 : undefined, returnEip: cpu.eip };
+				: { vector: error.vector, source: 'fault', errorCode: hasErrorCode(error.vector) ? error.errorCode ?? 0 : undefined, returnEip: cpu.eip };
 		}
 	}
 }

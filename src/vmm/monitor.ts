@@ -14,7 +14,7 @@
 import { linear, type LinearAddress } from '../x86/addresses';
 import type { InstructionEmitter } from '../x86/block-compiler';
 import type { Cpu } from '../x86/cpu';
-import { CpuException, HAS_ERROR_CODE, Vector, VECTOR_NAMES } from '../x86/exceptions';
+import { CpuException, hasErrorCode, Vector, VECTOR_NAMES } from '../x86/exceptions';
 import { lookupCode } from '../x86/instruction-table';
 import { Flag, Seg } from '../x86/registers';
 import type { Absorbed, RunOptions } from '../x86/run';
@@ -409,7 +409,7 @@ export class Monitor {
 			return this.stopBefore(exit);
 		}
 		if (e.vector === Vector.PF && e.faultAddress !== undefined) this.vcpu.cr2 = this.cpu.cr2 = e.faultAddress;
-		return this.reflectInto({ vector: e.vector, source: 'fault', errorCode: HAS_ERROR_CODE.has(e.vector) ? e.errorCode ?? 0 : undefined, returnEip: this.cpu.eip }, false);
+		return this.reflectInto({ vector: e.vector, source: 'fault', errorCode: hasErrorCode(e.vector) ? e.errorCode ?? 0 : undefined, returnEip: this.cpu.eip }, false);
 	}
 
 	/** Reflection through the guest's IDT (escalating-reflection.ts); a triple fault stops the machine. */

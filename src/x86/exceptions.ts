@@ -14,8 +14,11 @@ export const VECTOR_NAMES: Readonly<Record<number, string>> = {
 	14: '#PF page fault', 16: '#MF x87 error', 17: '#AC alignment check',
 };
 
-/** Vectors whose delivery pushes an error code. */
-export const HAS_ERROR_CODE: ReadonlySet<number> = new Set([8, 10, 11, 12, 13, 14, 17]);
+/** Vectors whose delivery pushes an error code (#DF, #TS, #NP, #SS, #GP, #PF, #AC), one bit each. */
+const ERROR_CODE_VECTORS = (1 << 8) | (1 << 10) | (1 << 11) | (1 << 12) | (1 << 13) | (1 << 14) | (1 << 17);
+
+/** Whether delivering exception `vector` pushes an error code. */
+export const hasErrorCode = (vector: number): boolean => vector < 32 && ((ERROR_CODE_VECTORS >>> vector) & 1) === 1;
 
 /** How an event entered the CPU; decides the return EIP and privilege checks on gates. */
 export type InterruptSource =
@@ -35,7 +38,7 @@ export class CpuException {
 	readonly name = 'CpuException';
 	constructor(
 		readonly vector: number,
-		/** Present exactly for the vectors in HAS_ERROR_CODE. */
+		/** Present exactly for the vectors hasErrorCode names. */
 		readonly errorCode?: number,
 		/** For #PF: the faulting linear address, to be put in CR2 on delivery. */
 		readonly faultAddress?: number,
