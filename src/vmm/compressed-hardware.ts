@@ -65,7 +65,7 @@ export class CompressedHardware {
 			if (!c.usable || c.system) continue;
 			const d = compress(decodeSegment(encodeSegment({ base: c.base, limit: c.limit, type: c.type, system: false, dpl: c.dpl, present: c.present, big: c.big, granular: c.limit > 0xfffff })), shadow.region.base);
 			const selector = s === Seg.CS || s === Seg.SS ? (c.selector & 0xfffc) | realRing(vcpu.cpl) : c.selector;
-			cpu.seg[s] = segmentCache({ ...c, selector, dpl: d.dpl, limit: d.limit });
+			cpu.seg[s] = segmentCache({ ...c, selector, dpl: d.dpl, limit: d.limit, type: d.type });
 		}
 		cpu.cpl = realRing(vcpu.cpl);
 		const flags = cpu.getEflags();

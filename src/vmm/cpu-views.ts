@@ -7,7 +7,7 @@ import type { Cpu } from '../x86/cpu';
 import { CpuException } from '../x86/exceptions';
 import { walk } from '../x86/paging';
 import { Cr0, REG_NAMES, Seg, SEG_NAMES } from '../x86/registers';
-import { guestLimit } from './guest-limits';
+import { guestExtent } from './guest-limits';
 import { guestEflags, guestSelector } from './guest-state';
 import { monitorBaseOf } from './monitor-region';
 import { segmentView, type ExecutionMode, type GuestCpuView, type MonitorCpuView, type MonitorMode, type TranslationCacheStatistics } from './views';
@@ -20,8 +20,8 @@ export function buildGuestView(cpu: Cpu, vcpu: VirtualCpu, native: boolean): Gue
 		const cache = cpu.seg[i];
 		if (native) return [n, segmentView(cache)];
 		const view = segmentView(cache, guestSelector(cpu, vcpu, i as Seg));
-		// The guest sees the DPL and limit it wrote: a compressed DPL 1 is its DPL 0.
-		return [n, { ...view, dpl: cache.dpl === 1 ? 0 : cache.dpl, limit: guestLimit(cpu, vcpu, cache, monitorBaseOf(cpu)) }];
+		// The guest sees the DPL, limit and type it wrote: a compressed DPL 1 is its DPL 0.
+		return [n, { ...view, dpl: cache.dpl === 1 ? 0 : cache.dpl, ...guestExtent(cpu, vcpu, cache, monitorBaseOf(cpu)) }];
 	})) as GuestCpuView['segments'];
 	const control = native ? cpu : vcpu;
 	return {

@@ -74,23 +74,43 @@ export const isWritableData = (d: SegmentDescriptor): boolean => !d.system && (d
 export const isReadable = (d: SegmentDescriptor): boolean => !d.system && ((d.type & 8) === 0 || (d.type & 2) !== 0);
 const isExpandDown = (d: SegmentDescriptor): boolean => !d.system && (d.type & 0xc) === 4;
 
+/** Bytes of linear address space the monitor's region takes (monitor-region.ts SLOT_BYTES). */
+const MONITOR_BYTES = 0x400000;
+
+/** Whether the linear range of `length` bytes from `start` (wrapping round 4 GiB) meets the monitor's region at `monitorBase`. */
+function meetsMonitor(start: number, length: number, monitorBase: number): boolean {
+	return length > 0 && (((monitorBase - start) >>> 0) < length || ((start - monitorBase) >>> 0) < MONITOR_BYTES);
+}
+
+/** `limit` cut to at most `bound`, in a form the descriptor can encode (page granularity ends on a page). */
+function limitAtMost(d: SegmentDescriptor, bound: number): Pick<SegmentDescriptor, 'limit' | 'granular'> {
+	if (!d.granular || bound < 0xfff) return { limit: bound >>> 0, granular: false };
+	return { limit: ((((bound + 1) / 0x1000) >>> 0) * 0x1000 - 1) >>> 0, granular: true };
+}
+
 /**
  * Ring compression of one guest descriptor: DPL 0 code and data become DPL 1,
- * and expand-up segments are cut so they end below the monitor's region at
- * `monitorBase` (monitor-region.ts: it moves). Expand-down segments are left
- * alone (their valid range is above the limit, so cutting needs more than a
- * limit change: not handled yet). System descriptors are copied.
+ * and a segment whose linear range meets the monitor's region at
+ * `monitorBase` (monitor-region.ts: it moves) is changed to stay out of it:
+ * an expand-up segment starting below the region ends below it, one starting
+ * above it stops at the top of the address space instead of wrapping round
+ * into it, and any other data segment (expand-down, or starting inside the
+ * region) is emptied: expand-down to its top, so every access faults and the
+ * monitor runs it with the guest's own segment (truncated-access.ts). A code
+ * segment that cannot be cut is not present. System descriptors are copied.
  */
 export function compress(d: SegmentDescriptor, monitorBase: number): SegmentDescriptor {
 	if (d.system) return d;
 	const dpl = d.dpl === 0 ? 1 : d.dpl;
-	if (isExpandDown(d) || d.base >= monitorBase) return { ...d, dpl };
-	const end = d.base + d.limit;
-	if (end < monitorBase) return { ...d, dpl };
-	const limit = monitorBase - 1 - d.base;
-	// With 4 KiB granularity the limit can only end on a page boundary minus one.
-	if (!d.granular || limit < 0xfff) return { ...d, dpl, limit, granular: false };
-	return { ...d, dpl, limit: ((((limit + 1) >>> 12) << 12) - 1) >>> 0 };
+	const top = d.big ? 0xffffffff : 0xffff;
+	const expandDown = isExpandDown(d);
+	const start = expandDown ? (d.base + d.limit + 1) >>> 0 : d.base;
+	const length = expandDown ? Math.max(0, top - d.limit) : d.limit + 1;
+	if (!meetsMonitor(start, length, monitorBase)) return { ...d, dpl };
+	if (!expandDown && d.base < monitorBase) return { ...d, dpl, ...limitAtMost(d, monitorBase - 1 - d.base) };
+	if (!expandDown && d.base >= monitorBase + MONITOR_BYTES) return { ...d, dpl, ...limitAtMost(d, 0xffffffff - d.base) };
+	if (isCode(d)) return { ...d, dpl, present: false };
+	return { ...d, dpl, type: d.type | 4, limit: top, granular: d.big };
 }
 
 export function toSegmentCache(selector: number, d: SegmentDescriptor): SegmentCache {

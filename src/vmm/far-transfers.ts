@@ -37,7 +37,8 @@ function codeTarget(cpu: SystemCpu, vcpu: VirtualCpu, selector: number, returnin
 	if (returning && rpl < vcpu.cpl) throw new CpuException(Vector.GP, error);
 	if (conforming ? d.dpl > targetCpl : d.dpl !== targetCpl) throw new CpuException(Vector.GP, error);
 	if (!returning && rpl > vcpu.cpl) throw new CpuException(Vector.GP, error);
-	if (!d.present) throw new CpuException(Vector.NP, error);
+	// Not present in its compressed form too: a code segment compression could not keep out of the monitor.
+	if (!d.present || !entry.compressed.present) throw new CpuException(Vector.NP, error);
 	if (targetCpl === 1 || targetCpl === 2) throw new CpuException(Vector.GP, error);
 	return { cpl: targetCpl, cache: hardwareSegment(entry, (selector & 0xfffc) | realRing(targetCpl)) };
 }

@@ -8,7 +8,7 @@ import { segmentCache } from '../x86/registers';
 import type { SystemCpu } from '../x86/system/system-cpu';
 import { compress } from './descriptors';
 import { hex } from './format';
-import { guestLimit } from './guest-limits';
+import { guestExtent } from './guest-limits';
 import { MonitorRegion } from './monitor-region';
 import type { ShadowPaging } from './shadow-paging/shadow-paging';
 import type { ShadowTables } from './shadow-tables';
@@ -31,8 +31,8 @@ export function relocateIfMapped(cpu: SystemCpu, vcpu: VirtualCpu, shadow: Shado
 		throw new NoFreeMonitorSlot(`the guest's page directory (CR3 ${hex(vcpu.cr3)}) maps all 1024 slots of 4 MiB, including the one of the monitor's region at ${hex(region.base)}: the monitor has no free slot to move its shadow GDT, IDT and TSS to, so the machine stops`);
 	}
 	const from = region.base;
-	// The guest's limits, read while the caches are still cut below the old place.
-	const limits = cpu.seg.map((cache) => guestLimit(cpu, vcpu, cache, from));
+	// The guest's extents, read while the caches are still cut for the old place.
+	const extents = cpu.seg.map((cache) => guestExtent(cpu, vcpu, cache, from));
 	region.base = (slot << 22) >>> 0;
 	paging.moveMonitor(from >>> 22);
 	cpu.gdtr = shadow.gdtr;
@@ -43,9 +43,9 @@ export function relocateIfMapped(cpu: SystemCpu, vcpu: VirtualCpu, shadow: Shado
 	shadow.syncLdt(cpu, vcpu);
 	cpu.seg.forEach((cache, s) => {
 		if (!cache.usable || cache.system) return;
-		const limit = limits[s];
-		const d = compress({ base: cache.base, limit, type: cache.type, system: false, dpl: cache.dpl, present: cache.present, big: cache.big, granular: limit > 0xfffff }, region.base);
-		cpu.seg[s] = segmentCache({ ...cache, limit: d.limit });
+		const { limit, type } = extents[s];
+		const d = compress({ base: cache.base, limit, type, system: false, dpl: cache.dpl, present: cache.present, big: cache.big, granular: limit > 0xfffff }, region.base);
+		cpu.seg[s] = segmentCache({ ...cache, limit: d.limit, type: d.type });
 	});
 	return { from, to: region.base };
 }

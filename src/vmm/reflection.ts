@@ -47,7 +47,7 @@ export function reflect(cpu: SystemCpu, vcpu: VirtualCpu, r: Reflection, descrip
 	if ((gate.selector & 0xfffc) === 0) throw new CpuException(Vector.GP, ext);
 	const code = descriptors.lookup(cpu, vcpu, gate.selector);
 	if (code.guest.system || (code.guest.type & 8) === 0 || code.guest.dpl > vcpu.cpl) throw new CpuException(Vector.GP, codeError);
-	if (!code.guest.present) throw new CpuException(Vector.NP, codeError);
+	if (!code.guest.present || !code.compressed.present) throw new CpuException(Vector.NP, codeError);
 	const conforming = (code.guest.type & 4) !== 0;
 	const toCpl = conforming ? vcpu.cpl : code.guest.dpl;
 	const fromCpl = vcpu.cpl;

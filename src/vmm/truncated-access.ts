@@ -1,5 +1,5 @@
 // Guest accesses past a segment limit that compression cut short of the
-// monitor's region. The guest's own limits allow them (its flat segments reach
+// monitor's region (or through a segment it emptied). The guest's own limits allow them (its flat segments reach
 // 4 GiB), and what lies above the monitor's slot is the guest's own mapping (a
 // recursive page directory, a fixmap), so the monitor runs that one
 // instruction with the guest's limits while its slot is unmapped, then puts
@@ -8,7 +8,7 @@
 import { CpuException, Vector } from '../x86/exceptions';
 import { segmentCache } from '../x86/registers';
 import type { SystemCpu } from '../x86/system/system-cpu';
-import { guestLimit, isTruncated } from './guest-limits';
+import { guestExtent, isTruncated } from './guest-limits';
 import { monitorBaseOf } from './monitor-region';
 import type { ShadowPaging } from './shadow-paging/shadow-paging';
 import type { VirtualCpu } from './virtual-cpu';
@@ -29,7 +29,7 @@ export function mayBeTruncatedAccess(cpu: SystemCpu, e: CpuException): boolean {
 export function withGuestLimits<T>(cpu: SystemCpu, vcpu: VirtualCpu, paging: ShadowPaging, step: () => T): T {
 	const base = monitorBaseOf(cpu);
 	const truncated = [...cpu.seg];
-	const widened = truncated.map((cache) => (isTruncated(cache, base) ? segmentCache({ ...cache, limit: guestLimit(cpu, vcpu, cache, base) }) : cache));
+	const widened = truncated.map((cache) => (isTruncated(cache, base) ? segmentCache({ ...cache, ...guestExtent(cpu, vcpu, cache, base) }) : cache));
 	widened.forEach((cache, s) => (cpu.seg[s] = cache));
 	paging.hideMonitor(true);
 	try {

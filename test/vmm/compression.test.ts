@@ -87,3 +87,25 @@ test('the shadow LDT mirrors the guest LDT compressed, and the hardware LDTR poi
 	assert.equal(shadow.ldtr(vcpu).usable, false);
 	assert.equal(shadow.isAccessPending(0x14), false);
 });
+
+test('segments no limit can keep out of the monitor region are emptied, or cut where a cut works', () => {
+	const data = (base: number, limit: number, type: number, big = true) => ({ base, limit, type, system: false, dpl: 0, present: true, big, granular: limit > 0xfffff });
+	// Expand-down from 256 MiB up to 4 GiB: it covers the region, and its top cannot move.
+	const down = compress(data(0, 0x0fffffff, 0x7), MONITOR_BASE);
+	assert.equal(down.type & 4, 4);
+	assert.equal(down.limit, 0xffffffff, 'emptied: no offset above its limit');
+	assert.equal(down.dpl, 1);
+	// The same below the region (a 16-bit expand-down stack at 64 KiB): left alone.
+	assert.deepEqual(compress(data(0x10000, 0x7fff, 0x7, false), MONITOR_BASE), { ...data(0x10000, 0x7fff, 0x7, false), dpl: 1 });
+	// Starting inside the region: emptied.
+	const inside = compress(data(MONITOR_BASE + 0x1000, 0xfff, 0x3), MONITOR_BASE);
+	assert.equal(inside.type & 4, 4);
+	assert.equal(inside.limit, 0xffffffff);
+	// Starting above a region that moved down, and wrapping round into it: cut at the top of the address space.
+	const wrap = compress(data(0xf8000000, 0xf8400000, 0x3), 0xf0000000);
+	assert.equal(wrap.base + wrap.limit, 0xffffffff);
+	// Code that cannot be cut is not present (the monitor refuses to run it rather than expose itself).
+	assert.equal(compress({ ...data(MONITOR_BASE, 0xfff, 0xb) }, MONITOR_BASE).present, false);
+	// A segment entirely below the region keeps its limit.
+	assert.equal(compress(data(0x100000, 0xfffff, 0x3), MONITOR_BASE).limit, 0xfffff);
+});
