@@ -30,14 +30,6 @@ const LDT_OFFSET = 0x20000;
 const LDT_BYTES = 0x10000;
 /** The table-indicator bit of a selector (and of a selector error code). */
 const LDT_BIT = 4;
-/**
- * The region's bytes the hardware itself writes: the accessed and busy bits of
- * the shadow GDT. The shadow page tables map the rest read-only, so a write the
- * monitor makes for the guest (a pushed frame, a callout's store) at a linear
- * address in the monitor's slot faults as the guest's #PF instead of landing
- * in the monitor's tables.
- */
-export const HARDWARE_WRITTEN_BYTES = GDT_OFFSET + GDT_BYTES;
 /** The last GDT slot holds the monitor's TSS: guests rarely fill a whole 64 KiB GDT. */
 export const SHADOW_TSS_SELECTOR = 0xfff8;
 

@@ -18,7 +18,6 @@ import { tryWalk, walk, type PageWalkContext, type Translation } from '../../x86
 import { Cr0, Cr4 } from '../../x86/registers';
 import { TlbRight } from '../../x86/tlb';
 import type { MonitorRegion } from '../monitor-region';
-import { HARDWARE_WRITTEN_BYTES } from '../shadow-tables';
 import type { MonitorMemory } from './monitor-memory';
 import { TraceFault, type TraceKind } from './trace-fault';
 
@@ -519,10 +518,13 @@ export class ShadowPaging {
 		this.tables.clear();
 		this.writers.clear();
 		this.monitorTable = this.allocate();
-		// The monitor's region: supervisor-only, so guest ring 3 cannot reach it; guest ring 0 is kept out by truncated segment limits.
+		// The monitor's region: supervisor-only, so guest ring 3 cannot reach it; guest ring 0 is kept out by
+		// compressed segments. Read-only too: the hardware never writes there (every shadow descriptor it can
+		// load has its accessed bit set, and the monitor loads TR itself), so a store the monitor makes for the
+		// guest at an address in this slot (a frame pushed on a stack the guest put there) faults, and goes by
+		// the guest's tables (resolveInMonitorSlot) instead of into the shadow tables.
 		for (let i = 0; i < 1024; i++) {
-			const writable = i * 0x1000 < HARDWARE_WRITTEN_BYTES ? WRITABLE : 0;
-			this.memory.write32(this.monitorTable + i * 4, (this.memory.physicalBase + i * 0x1000) | PRESENT | writable | ACCESSED | DIRTY);
+			this.memory.write32(this.monitorTable + i * 4, (this.memory.physicalBase + i * 0x1000) | PRESENT | ACCESSED | DIRTY);
 		}
 	}
 
