@@ -19,6 +19,8 @@ TOP		equ 0xFFC00000	; the top slot: not mapped by this guest
 %include "../lib/multiboot.inc"
 %include "../lib/start.inc"
 %include "../lib/paging-on.inc"
+%include "../lib/paged-kernel.inc"
+%include "../lib/fault-probe.inc"
 
 LDT_SELECTOR	equ 0x18
 FLAT_RING0	equ 0x04 | 0	; LDT entry 0
@@ -26,14 +28,7 @@ FLAT_RING3	equ 0x0C | 3	; LDT entry 1, RPL 3
 SMALL_RING0	equ 0x14 | 0	; LDT entry 2: base DATA, limit 0xFFF, accessed bit clear
 
 main:
-	call load_gdt
-	call build_idt
-	mov eax, page_fault
-	mov ecx, 14
-	call set_gate
-	lidt [idt_descriptor]
-	call build_identity_map
-	PAGING_ON
+	PAGED_KERNEL probe_page_fault
 	mov ax, LDT_SELECTOR
 	lldt ax
 	xor eax, eax
@@ -70,15 +65,7 @@ main:
 	mov eax, [es:DATA + 0x14]
 	mov esi, msg_flat3
 	call print_hex32_line
-	mov dword [fault_address], 0
-	mov eax, [es:TOP + 0x10]	; the handler resumes at after_top
-after_top:
-	mov eax, [fault_address]
-	mov esi, msg_top
-	call print_hex32_line
-	mov eax, [fault_code]
-	mov esi, msg_top_code
-	call print_hex32_line
+	PROBE mov eax, [es:TOP + 0x10]	; the top 4 MiB through it: the kernel's #PF
 
 	mov eax, [ldt + 4]
 	mov esi, msg_flat0_high
@@ -90,15 +77,6 @@ after_top:
 	mov es, ax
 	xor al, al
 	jmp exit
-
-page_fault:
-	pop dword [fault_code]
-	push eax
-	mov eax, cr2
-	mov [fault_address], eax
-	pop eax
-	mov dword [esp], after_top
-	iretd
 
 %include "../lib/kernel.inc"
 %include "../lib/identity-map.inc"
@@ -125,16 +103,13 @@ ldt:
 	db (DATA >> 16) & 0xFF, 0x92, 0x40, DATA >> 24	; present, DPL 0, writable, not accessed
 ldt_end:
 
-fault_code:	dd 0
-fault_address:	dd 0
+probe_name:	db "ldt: ", 0
 msg_sldt:	db "ldt: sldt ", 0
 msg_flat0:	db "ldt: read through the flat ring-0 LDT segment ", 0
 msg_small:	db "ldt: read through the small LDT segment ", 0
 msg_small_high:	db "ldt: small segment's descriptor, high word, after its first load ", 0
 msg_moved:	db "ldt: read at 0 of the small segment after the kernel moved it ", 0
 msg_flat3:	db "ldt: read through the flat ring-3 LDT segment ", 0
-msg_top:	db "ldt: read at the top 4 MiB through it faults, CR2 ", 0
-msg_top_code:	db "ldt: its error code ", 0
 msg_flat0_high:	db "ldt: flat ring-0 descriptor, high word ", 0
 msg_flat3_high:	db "ldt: flat ring-3 descriptor, high word ", 0
 

@@ -24,16 +24,12 @@ PASSES		equ 100
 %include "../lib/multiboot.inc"
 %include "../lib/start.inc"
 %include "../lib/paging-on.inc"
+%include "../lib/paged-kernel.inc"
+%include "../lib/fault-probe.inc"
 
 main:
-	call load_gdt
-	call build_idt
-	mov eax, page_fault
-	mov ecx, 14
-	call set_gate
-	lidt [idt_descriptor]
-	call build_tables
-	PAGING_ON
+	PAGED_KERNEL probe_page_fault
+	call map_aliases
 	mov eax, cr0
 	or eax, 0x10000			; CR0.WP: ring 0 honours read-only pages too
 	mov cr0, eax
@@ -52,14 +48,8 @@ main:
 	mov esi, msg_test_page
 	call print_hex32_line
 
-	; A store through the read-only alias: the guest's #PF, and nothing stored.
-	mov dword [READ_ONLY_ALIAS + TEST_INDEX], FRAMES + 3	; 10 bytes: the handler steps over them
-	mov eax, [fault_code]
-	mov esi, msg_fault_code
-	call print_hex32_line
-	mov eax, [fault_address]
-	mov esi, msg_fault_address
-	call print_hex32_line
+	; A store through the read-only alias: the guest's #PF (error code 3), and nothing stored.
+	PROBE mov dword [READ_ONLY_ALIAS + TEST_INDEX], FRAMES + 3
 	mov eax, [PAGE_TABLE + TEST_INDEX]
 	mov esi, msg_entry
 	call print_hex32_line
@@ -80,24 +70,14 @@ main:
 	mov eax, ebp
 	mov esi, msg_checksum
 	call print_hex32_line
-	mov eax, [faults]
+	mov eax, [probe_faults]
 	mov esi, msg_faults
 	call print_hex32_line
 	xor al, al
 	jmp exit
 
-; The store through READ_ONLY_ALIAS is the only fault expected: record it and step over it.
-page_fault:
-	pop dword [fault_code]
-	mov eax, cr2
-	mov [fault_address], eax
-	inc dword [faults]
-	add dword [esp], 10
-	iretd
-
-; Identity-map 0-4 MiB; the aliases map the page table; frame n holds 0x1000 * (n + 1) + 0xB0.
-build_tables:
-	call build_identity_map
+; The aliases map the page table (none was used before, so no TLB holds them); frame n holds 0x1000 * (n + 1) + 0xB0.
+map_aliases:
 	mov dword [PAGE_TABLE + (CLEAN_ALIAS >> 12) * 4], PAGE_TABLE | 3		; writable, not dirty
 	mov dword [PAGE_TABLE + (READ_ONLY_ALIAS >> 12) * 4], PAGE_TABLE | 0x41	; read-only, dirty
 	mov dword [PAGE_TABLE + (DIRTY_ALIAS >> 12) * 4], PAGE_TABLE | 0x43	; writable, dirty
@@ -109,14 +89,10 @@ build_tables:
 %include "../lib/identity-map.inc"
 %include "../lib/flat-gdt.inc"
 
-fault_code:	dd 0
-fault_address:	dd 0
-faults:		dd 0
+probe_name:		db "pte-page-rights: ", 0
 msg_clean_before:	db "pte-page-rights: clean alias entry before the store ", 0
 msg_clean_after:	db "pte-page-rights: clean alias entry after the store ", 0
 msg_test_page:		db "pte-page-rights: test page reads ", 0
-msg_fault_code:		db "pte-page-rights: read-only alias store, error code ", 0
-msg_fault_address:	db "pte-page-rights: read-only alias store, CR2 ", 0
 msg_entry:		db "pte-page-rights: test page entry afterwards ", 0
 msg_checksum:		db "pte-page-rights: dirty alias loop checksum ", 0
 msg_faults:		db "pte-page-rights: page faults taken ", 0

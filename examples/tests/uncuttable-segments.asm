@@ -23,66 +23,26 @@ IN_TOP_SLOT	equ 0x20	; base TOP, limit 0xFFFFF, expand-up
 %include "../lib/multiboot.inc"
 %include "../lib/start.inc"
 %include "../lib/paging-on.inc"
+%include "../lib/paged-kernel.inc"
+%include "../lib/fault-probe.inc"
 
 main:
-	call load_gdt
-	call build_idt
-	mov eax, page_fault
-	mov ecx, 14
-	call set_gate
-	lidt [idt_descriptor]
-	call build_identity_map
-	PAGING_ON
+	PAGED_KERNEL probe_page_fault
 	mov dword [DATA], 0xda7a0001
-
 	mov ax, EXPAND_DOWN
 	mov es, ax
 	mov eax, [es:DATA]
 	mov esi, msg_down_data
 	call print_hex32_line
-	mov dword [resume], .after_down_top
-	mov eax, [es:TOP + 0x20]
-.after_down_top:
-	call print_fault
-
+	PROBE mov eax, [es:TOP + 0x20]
 	mov ax, IN_TOP_SLOT
 	mov fs, ax
-	mov dword [resume], .after_slot
-	mov eax, [fs:0x30]
-.after_slot:
-	call print_fault
+	PROBE mov eax, [fs:0x30]
 	mov ax, 0x10
 	mov es, ax
 	mov fs, ax
 	xor al, al
 	jmp exit
-
-; The last fault's vector, error code and CR2, then clears them.
-print_fault:
-	mov eax, [fault_vector]
-	mov esi, msg_vector
-	call print_hex32_line
-	mov eax, [fault_code]
-	mov esi, msg_code
-	call print_hex32_line
-	mov eax, [fault_address]
-	mov esi, msg_cr2
-	call print_hex32_line
-	mov dword [fault_vector], 0
-	mov dword [fault_code], 0
-	mov dword [fault_address], 0
-	ret
-
-page_fault:
-	mov dword [fault_vector], 14
-	pop dword [fault_code]
-	push eax
-	mov eax, cr2
-	mov [fault_address], eax
-	pop eax
-	push dword [resume]
-	pop dword [esp]			; the frame's EIP: resume where the kernel said
-	iretd
 
 %include "../lib/kernel.inc"
 %include "../lib/identity-map.inc"
@@ -100,13 +60,7 @@ gdt_descriptor:
 	dw gdt_end - gdt - 1
 	dd gdt
 
-resume:		dd 0
-fault_vector:	dd 0
-fault_code:	dd 0
-fault_address:	dd 0
+probe_name:	db "uncuttable-segments: ", 0
 msg_down_data:	db "uncuttable-segments: expand-down read of the kernel's data ", 0
-msg_vector:	db "uncuttable-segments: fault vector ", 0
-msg_code:	db "uncuttable-segments: error code ", 0
-msg_cr2:	db "uncuttable-segments: CR2 ", 0
 
 image_end:
