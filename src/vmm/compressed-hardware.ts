@@ -73,6 +73,22 @@ export class CompressedHardware {
 		this.syncHardwareControl();
 	}
 
+	/**
+	 * From here to endGuestView (given what this returns) the monitor accesses
+	 * memory for the guest: its own region's slot reads and writes as the
+	 * guest's tables map it (Cpu.guestViewSlot), so a frame, an operand or a
+	 * table the guest placed there never reaches the monitor's tables.
+	 */
+	beginGuestView(): number {
+		const previous = this.cpu.guestViewSlot;
+		this.cpu.guestViewSlot = this.shadow.region.slot;
+		return previous;
+	}
+
+	endGuestView(previous: number): void {
+		this.cpu.guestViewSlot = previous;
+	}
+
 	/** A write the shadow tracing did not see (code pages, the debugger, loaders, a restore) may have changed a descriptor table. */
 	markTablesStale(): void {
 		this.tablesStale = true;

@@ -17,6 +17,7 @@ export function reflectEscalating(cpu: Cpu, vcpu: VirtualCpu, hardware: Compress
 	let current = first;
 	for (;;) {
 		hardware.resyncTables();
+		const guestView = hardware.beginGuestView();
 		try {
 			reflect(cpu, vcpu, current, hardware.descriptors);
 			return undefined;
@@ -30,6 +31,8 @@ export function reflectEscalating(cpu: Cpu, vcpu: VirtualCpu, hardware: Compress
 			current = escalate
 				? { vector: Vector.DF, source: 'fault', errorCode: 0, returnEip: cpu.eip }
 				: { vector: error.vector, source: 'fault', errorCode: hasErrorCode(error.vector) ? error.errorCode ?? 0 : undefined, returnEip: cpu.eip };
+		} finally {
+			hardware.endGuestView(guestView);
 		}
 	}
 }

@@ -74,11 +74,14 @@ export class GuestEmulation {
 			if (this.reporter.stopRequested) return STOP;
 		}
 		let result: Emulated | undefined;
+		const guestView = this.hardware.beginGuestView();
 		try {
 			result = emulateInstruction(this.context, ins);
 		} catch (error) {
 			if (error instanceof CpuException) return error;
 			throw error;
+		} finally {
+			this.hardware.endGuestView(guestView);
 		}
 		if (!result) return 'not-emulated';
 		this.completeEmulation(ins, site, result, fromCpl, interruptible, event);
@@ -103,6 +106,7 @@ export class GuestEmulation {
 		const trapping = paging.trapTraces;
 		// The monitor's own stores (a busy bit in the guest GDT, a pushed frame) land in traced pages without exiting.
 		paging.trapTraces = false;
+		const guestView = this.hardware.beginGuestView();
 		try {
 			result = emulate(this.context, ins);
 			// Every callout form is emulated; one that is not is an encoding the monitor does not model, which the guest sees as #UD.
@@ -111,6 +115,7 @@ export class GuestEmulation {
 			if (error instanceof CpuException) this.calloutFault = error;
 			throw error;
 		} finally {
+			this.hardware.endGuestView(guestView);
 			paging.trapTraces = trapping;
 		}
 		if (paging.descriptorTablesWritten) this.hardware.resyncTables();

@@ -63,6 +63,16 @@ export class Cpu extends FlagState {
 	 */
 	pageFaultHandler: ((linear: number, write: boolean, user: boolean) => number | CpuException) | undefined;
 
+	/**
+	 * A 4 MiB slot (page-directory index) that readLinear* and writeLinear* see
+	 * as the page fault handler resolves it, never through the hardware's own
+	 * mapping or the TLB; -1 for none. A monitor sets it to its region's slot
+	 * while it reads and writes memory for the guest, so an access the guest
+	 * aimed there (a frame on a stack it put there) goes by the guest's tables
+	 * instead of reaching the monitor's.
+	 */
+	guestViewSlot = -1;
+
 	constructor(readonly memory: MemoryBus, readonly io: IoBus, interruptLine?: InterruptLine) {
 		super();
 		this.interruptLine = interruptLine;
@@ -197,6 +207,7 @@ export class Cpu extends FlagState {
 	private fillOrFault(linear: number, write: boolean, user: boolean): number {
 		linear >>>= 0;
 		const page = linear >>> 12;
+		if (linear >>> 22 === this.guestViewSlot && this.pageFaultHandler) return this.resolved(this.pageFaultHandler(linear, write, user));
 		if (!(this.cr0 & Cr0.PG)) {
 			this.tlb.fill(page, linear, TlbRight.SupervisorRead | TlbRight.UserRead | TlbRight.SupervisorWrite | TlbRight.UserWrite);
 			return linear;
@@ -204,13 +215,17 @@ export class Cpu extends FlagState {
 		const t = tryWalk(this, linear, write, user);
 		if (typeof t === 'number') {
 			// Under shadow paging the monitor resolves the miss: where this one access goes (not cached), or the guest's fault.
-			const resolved = this.pageFaultHandler ? this.pageFaultHandler(linear, write, user) : new CpuException(Vector.PF, t, linear);
-			if (typeof resolved === 'number') return resolved >>> 0;
-			this.fault = resolved;
-			return -1;
+			return this.resolved(this.pageFaultHandler ? this.pageFaultHandler(linear, write, user) : new CpuException(Vector.PF, t, linear));
 		}
 		this.tlb.fill(page, t.frame, t.rights, t.large);
 		return (t.frame | (linear & 0xfff)) >>> 0;
+	}
+
+	/** Where one access goes, not cached, or -1 with the fault left in `fault`. */
+	private resolved(resolution: number | CpuException): number {
+		if (typeof resolution === 'number') return resolution >>> 0;
+		this.fault = resolution;
+		return -1;
 	}
 
 	translate(linear: number, write: boolean, user: boolean): PhysicalAddress {
@@ -284,39 +299,39 @@ export class Cpu extends FlagState {
 
 	readLinear8(linear: number, user = this.cpl === 3): number {
 		const e = this.tlb.entries[linear >>> 12];
-		if (e & (user ? TlbRight.UserRead : TlbRight.SupervisorRead)) return this.physRead8(((e & ~0xfff) | (linear & 0xfff)) >>> 0);
+		if (e & (user ? TlbRight.UserRead : TlbRight.SupervisorRead) && linear >>> 22 !== this.guestViewSlot) return this.physRead8(((e & ~0xfff) | (linear & 0xfff)) >>> 0);
 		return this.physRead8(this.fill(linear, false, user));
 	}
 
 	readLinear16(linear: number, user = this.cpl === 3): number {
 		if ((linear & 0xfff) > 0xffe) return this.readLinear8(linear, user) | (this.readLinear8(linear + 1, user) << 8);
 		const e = this.tlb.entries[linear >>> 12];
-		if (e & (user ? TlbRight.UserRead : TlbRight.SupervisorRead)) return this.physRead16(((e & ~0xfff) | (linear & 0xfff)) >>> 0);
+		if (e & (user ? TlbRight.UserRead : TlbRight.SupervisorRead) && linear >>> 22 !== this.guestViewSlot) return this.physRead16(((e & ~0xfff) | (linear & 0xfff)) >>> 0);
 		return this.physRead16(this.fill(linear, false, user));
 	}
 
 	readLinear32(linear: number, user = this.cpl === 3): number {
 		if ((linear & 0xfff) > 0xffc) return this.readLinear16(linear, user) | (this.readLinear16(linear + 2, user) << 16);
 		const e = this.tlb.entries[linear >>> 12];
-		if (e & (user ? TlbRight.UserRead : TlbRight.SupervisorRead)) return this.physRead32(((e & ~0xfff) | (linear & 0xfff)) >>> 0);
+		if (e & (user ? TlbRight.UserRead : TlbRight.SupervisorRead) && linear >>> 22 !== this.guestViewSlot) return this.physRead32(((e & ~0xfff) | (linear & 0xfff)) >>> 0);
 		return this.physRead32(this.fill(linear, false, user));
 	}
 
 	writeLinear8(linear: number, value: number, user = this.cpl === 3): void {
 		const e = this.tlb.entries[linear >>> 12];
-		if (e & (user ? TlbRight.UserWrite : TlbRight.SupervisorWrite)) return this.physWrite8(((e & ~0xfff) | (linear & 0xfff)) >>> 0, value);
+		if (e & (user ? TlbRight.UserWrite : TlbRight.SupervisorWrite) && linear >>> 22 !== this.guestViewSlot) return this.physWrite8(((e & ~0xfff) | (linear & 0xfff)) >>> 0, value);
 		this.physWrite8(this.fill(linear, true, user), value);
 	}
 
 	writeLinear16(linear: number, value: number, user = this.cpl === 3): void {
 		const e = this.tlb.entries[linear >>> 12];
-		if ((linear & 0xfff) <= 0xffe && (e & (user ? TlbRight.UserWrite : TlbRight.SupervisorWrite))) return this.physWrite16(((e & ~0xfff) | (linear & 0xfff)) >>> 0, value);
+		if ((linear & 0xfff) <= 0xffe && (e & (user ? TlbRight.UserWrite : TlbRight.SupervisorWrite)) && linear >>> 22 !== this.guestViewSlot) return this.physWrite16(((e & ~0xfff) | (linear & 0xfff)) >>> 0, value);
 		this.writeBytes(linear, value, 2, user);
 	}
 
 	writeLinear32(linear: number, value: number, user = this.cpl === 3): void {
 		const e = this.tlb.entries[linear >>> 12];
-		if ((linear & 0xfff) <= 0xffc && (e & (user ? TlbRight.UserWrite : TlbRight.SupervisorWrite))) return this.physWrite32(((e & ~0xfff) | (linear & 0xfff)) >>> 0, value);
+		if ((linear & 0xfff) <= 0xffc && (e & (user ? TlbRight.UserWrite : TlbRight.SupervisorWrite)) && linear >>> 22 !== this.guestViewSlot) return this.physWrite32(((e & ~0xfff) | (linear & 0xfff)) >>> 0, value);
 		this.writeBytes(linear, value, 4, user);
 	}
 
