@@ -130,10 +130,16 @@ export class CompressedHardware {
 		}
 		paging.descriptorTablesWritten = false;
 		this.descriptors.clear();
-		shadow.syncGdt(this.cpu, this.vcpu);
-		shadow.syncLdt(this.cpu, this.vcpu);
+		// The guest's tables are read as the guest sees them: tables it placed in the monitor's slot are not the monitor's.
+		const guestView = this.beginGuestView();
+		try {
+			shadow.syncGdt(this.cpu, this.vcpu);
+			shadow.syncLdt(this.cpu, this.vcpu);
+			shadow.syncTss(this.cpu, this.vcpu);
+		} finally {
+			this.endGuestView(guestView);
+		}
 		this.cpu.ldtr = shadow.ldtr(this.vcpu);
-		shadow.syncTss(this.cpu, this.vcpu);
 		paging.traceDescriptorTables(ldtr.usable ? [gdtr, ldtr] : [gdtr]);
 		this.tablesStale = false;
 		Object.assign(from, { gdtBase: gdtr.base, gdtLimit: gdtr.limit, ldtUsable: ldtr.usable, ldtBase: ldtr.base, ldtLimit: ldtr.limit, mappings: paging.mappingGeneration });

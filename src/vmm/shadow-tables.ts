@@ -142,9 +142,19 @@ export class ShadowTables {
 		}
 	}
 
-	/** The hardware stack for entries into real ring 1 is the guest's ring-0 stack. */
+	/**
+	 * The hardware stack for entries into real ring 1 is the guest's ring-0
+	 * stack. A guest TSS its tables do not map keeps the last one: the guest
+	 * faults on it only when a delivery needs it, which reflect reads afresh.
+	 */
 	syncTss(cpu: SystemCpu, vcpu: VirtualCpu): void {
-		const stack = guestRing0Stack(cpu, vcpu);
+		let stack: ReturnType<typeof guestRing0Stack>;
+		try {
+			stack = guestRing0Stack(cpu, vcpu);
+		} catch (e) {
+			if (e instanceof CpuException) return;
+			throw e;
+		}
 		if (!stack) return;
 		this.view.setUint32(TSS_OFFSET + 12, stack.esp, true);
 		this.view.setUint32(TSS_OFFSET + 16, (stack.ss & 0xfffc) | 1, true);
