@@ -74,6 +74,9 @@ export const isWritableData = (d: SegmentDescriptor): boolean => !d.system && (d
 export const isReadable = (d: SegmentDescriptor): boolean => !d.system && ((d.type & 8) === 0 || (d.type & 2) !== 0);
 const isExpandDown = (d: SegmentDescriptor): boolean => !d.system && (d.type & 0xc) === 4;
 
+/** Non-conforming code of ring 1 or 2: control reaching it runs at that ring, which compression cannot represent. */
+export const entersMiddleRing = (d: SegmentDescriptor): boolean => isCode(d) && (d.type & 4) === 0 && (d.dpl === 1 || d.dpl === 2);
+
 /** Bytes of linear address space the monitor's region takes (monitor-region.ts SLOT_BYTES). */
 const MONITOR_BYTES = 0x400000;
 
@@ -97,10 +100,13 @@ function limitAtMost(d: SegmentDescriptor, bound: number): Pick<SegmentDescripto
  * into it, and any other data segment (expand-down, or starting inside the
  * region) is emptied: expand-down to its top, so every access faults and the
  * monitor runs it with the guest's own segment (truncated-access.ts). A code
- * segment that cannot be cut is not present. System descriptors are copied.
+ * segment that cannot be cut is not present, and so is code of ring 1 or 2.
+ * System descriptors are copied.
  */
 export function compress(d: SegmentDescriptor, monitorBase: number): SegmentDescriptor {
 	if (d.system) return d;
+	// Entering ring 1 or 2 (the unsupported-guest stop): the hardware's load of such code faults to the monitor.
+	if (entersMiddleRing(d)) return { ...d, present: false };
 	const dpl = d.dpl === 0 ? 1 : d.dpl;
 	const top = d.big ? 0xffffffff : 0xffff;
 	const expandDown = isExpandDown(d);

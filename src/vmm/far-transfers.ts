@@ -9,6 +9,7 @@ import { Flag, Reg, Seg, segmentCache } from '../x86/registers';
 import type { SystemCpu } from '../x86/system/system-cpu';
 import { hardwareSegment, uncachedDescriptors, type GuestDescriptors } from './guest-descriptors';
 import { guestEflags, guestSelector, realRing, setGuestEflags } from './guest-state';
+import { middleRing } from './unsupported-guest';
 import type { VirtualCpu } from './virtual-cpu';
 
 function stackRead(cpu: SystemCpu, offset: number, size: 2 | 4): number {
@@ -37,9 +38,9 @@ function codeTarget(cpu: SystemCpu, vcpu: VirtualCpu, selector: number, returnin
 	if (returning && rpl < vcpu.cpl) throw new CpuException(Vector.GP, error);
 	if (conforming ? d.dpl > targetCpl : d.dpl !== targetCpl) throw new CpuException(Vector.GP, error);
 	if (!returning && rpl > vcpu.cpl) throw new CpuException(Vector.GP, error);
+	if (targetCpl === 1 || targetCpl === 2) throw middleRing(selector, targetCpl);
 	// Not present in its compressed form too: a code segment compression could not keep out of the monitor.
 	if (!d.present || !entry.compressed.present) throw new CpuException(Vector.NP, error);
-	if (targetCpl === 1 || targetCpl === 2) throw new CpuException(Vector.GP, error);
 	return { cpl: targetCpl, cache: hardwareSegment(entry, (selector & 0xfffc) | realRing(targetCpl)) };
 }
 

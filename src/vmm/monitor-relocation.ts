@@ -12,10 +12,11 @@ import { guestExtent } from './guest-limits';
 import { MonitorRegion } from './monitor-region';
 import type { ShadowPaging } from './shadow-paging/shadow-paging';
 import type { ShadowTables } from './shadow-tables';
+import { UnsupportedGuest } from './unsupported-guest';
 import type { VirtualCpu } from './virtual-cpu';
 
 /** The guest maps every 4 MiB slot: the monitor has nowhere to go. Thrown before anything changed. */
-export class NoFreeMonitorSlot extends Error {}
+export class NoFreeMonitorSlot extends UnsupportedGuest {}
 
 export interface Relocation {
 	from: number;

@@ -32,7 +32,6 @@ import { realRing, virtualRing } from './guest-state';
 import type { CpuExit, MonitoredPc } from './hardware';
 import { HiddenFaults } from './hidden-faults';
 import { gatedInterruptLine } from './interrupt-gate';
-import { NoFreeMonitorSlot } from './monitor-relocation';
 import { createHoleEmitter, outputExitEmitter } from './native-emitters';
 import type { Reflection } from './reflection';
 import type { RunOutcome } from './run-outcome';
@@ -42,6 +41,8 @@ import type { ShadowTables } from './shadow-tables';
 import { TranslationCache, type PhysicalRange, type TranslatedBlockInfo } from './translation-cache';
 import { createTranslator } from './translator';
 import { TrappedInstructions } from './trapped-instructions';
+import { middleRing, UnsupportedGuest } from './unsupported-guest';
+import { entersMiddleRing, type SegmentDescriptor } from './descriptors';
 import type { GuestCpuView, MonitorCpuView, MonitorMode } from './views';
 import { VirtualCpu, type VirtualCpuState } from './virtual-cpu';
 
@@ -79,6 +80,8 @@ export class Monitor {
 	/** What an exit absorbed inside the run left for the run's caller. */
 	private absorbedOutcome?: RunOutcome;
 	private idle = false;
+	/** Exceptions, software and external interrupts the monitor has taken: the budget counts them (see work()). */
+	private deliveries = 0;
 	/** Set once the guest did something the monitor cannot virtualize: every later run ends there again. */
 	private unsupported?: RunOutcome;
 
@@ -138,17 +141,27 @@ export class Monitor {
 	run(maxInstructions: number): RunOutcome {
 		if (this.unsupported) return this.unsupported;
 		try {
-			const target = this.cpu.instructionCount + maxInstructions;
+			const target = this.work() + maxInstructions;
 			let first = true;
 			for (;;) {
-				const outcome = this.slice(Math.max(0, target - this.cpu.instructionCount), first);
+				const outcome = this.slice(Math.max(0, target - this.work()), first);
 				first = false;
 				if (outcome) return outcome;
-				if (this.cpu.instructionCount >= target) return { reason: 'budget' };
+				if (this.work() >= target) return { reason: 'budget' };
 			}
 		} catch (error) {
 			return this.stopUnsupported(error);
 		}
+	}
+
+	/**
+	 * What a run's budget counts: instructions retired and deliveries made. A
+	 * guest whose exception handler faults at its first instruction takes
+	 * delivery after delivery without retiring an instruction; counted, such a
+	 * run still ends (the debugger's slices and pauses depend on it).
+	 */
+	private work(): number {
+		return this.cpu.instructionCount + this.deliveries;
 	}
 
 	/** Exactly one guest instruction, one emulation or one interrupt delivery. */
@@ -164,9 +177,9 @@ export class Monitor {
 		}
 	}
 
-	/** A guest the monitor cannot follow (it maps every slot the monitor could live in) stops the machine for good. */
+	/** A guest the monitor cannot follow (it maps every slot the monitor could live in, it uses rings 1 or 2) stops the machine for good. */
 	private stopUnsupported(error: unknown): RunOutcome {
-		if (!(error instanceof NoFreeMonitorSlot)) throw error;
+		if (!(error instanceof UnsupportedGuest)) throw error;
 		this.unsupported = { reason: 'unsupported', message: error.message };
 		return this.unsupported;
 	}
@@ -214,8 +227,10 @@ export class Monitor {
 				this.idle = true;
 				return this.reporter.stopAfterEvent();
 			case 'software-interrupt':
+				this.deliveries++;
 				return this.softwareInterrupt(exit, exit.vector, exit.returnEip, resumed);
 			case 'exception':
+				this.deliveries++;
 				if (exit.exception instanceof TraceFault) return this.traceFault(exit.exception);
 				return this.mode === 'native' ? this.deliverNative(exit, exit.exception, resumed) : this.handleGuestTrap(exit, exit.exception, resumed);
 		}
@@ -401,7 +416,21 @@ export class Monitor {
 			return retried && (this.handleExit(retried, false) ?? this.reporter.stopAfterEvent());
 		}
 		if ((e.vector === Vector.NP || e.vector === Vector.SS) && !fromCallout && hardware.shadow.isAccessPending(e.errorCode ?? 0)) return hidden.firstDescriptorLoad(e.errorCode ?? 0);
+		if (e.vector === Vector.NP && !fromCallout) this.refuseMiddleRing(e.errorCode ?? 0);
 		return this.reflectFault(e, resumed, exit);
+	}
+
+	/** A #NP from the hardware loading guest code of ring 1 or 2, which compression keeps not present: the unsupported-guest stop. */
+	private refuseMiddleRing(errorCode: number): void {
+		if ((errorCode & 3) !== 0) return;
+		let code: SegmentDescriptor;
+		try {
+			code = this.compressed!.hardware.descriptors.lookup(this.cpu, this.vcpu, errorCode).guest;
+		} catch (e) {
+			if (e instanceof CpuException) return;
+			throw e;
+		}
+		if (code.present && entersMiddleRing(code)) throw middleRing(errorCode, code.dpl);
 	}
 
 	private reflectFault(e: CpuException, resumed: boolean, exit?: CpuExit): RunOutcome | undefined {
@@ -430,6 +459,7 @@ export class Monitor {
 	}
 
 	private deliverExternal(vector: number, resumed: boolean): RunOutcome | undefined {
+		this.deliveries++;
 		if (!resumed && this.reporter.listening && this.reporter.emit('interrupt', '', `delivering external interrupt vector ${vector}`, { vector })) {
 			this.pending = { kind: 'interrupt', vector };
 			return this.reporter.eventOutcome();

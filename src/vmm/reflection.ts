@@ -12,6 +12,7 @@ import { decodeGate } from './descriptors';
 import { hardwareSegment, uncachedDescriptors, type GuestDescriptors } from './guest-descriptors';
 import { guestEflags, guestSelector, realRing } from './guest-state';
 import { guestRing0Stack } from './shadow-tables';
+import { middleRing } from './unsupported-guest';
 import type { VirtualCpu } from './virtual-cpu';
 
 export interface Reflection {
@@ -47,9 +48,10 @@ export function reflect(cpu: SystemCpu, vcpu: VirtualCpu, r: Reflection, descrip
 	if ((gate.selector & 0xfffc) === 0) throw new CpuException(Vector.GP, ext);
 	const code = descriptors.lookup(cpu, vcpu, gate.selector);
 	if (code.guest.system || (code.guest.type & 8) === 0 || code.guest.dpl > vcpu.cpl) throw new CpuException(Vector.GP, codeError);
-	if (!code.guest.present || !code.compressed.present) throw new CpuException(Vector.NP, codeError);
 	const conforming = (code.guest.type & 4) !== 0;
 	const toCpl = conforming ? vcpu.cpl : code.guest.dpl;
+	if (toCpl === 1 || toCpl === 2) throw middleRing(gate.selector, toCpl);
+	if (!code.guest.present || !code.compressed.present) throw new CpuException(Vector.NP, codeError);
 	const fromCpl = vcpu.cpl;
 
 	const flags = guestEflags(cpu, vcpu);

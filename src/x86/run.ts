@@ -310,6 +310,8 @@ function lookUp(cpu: Cpu, linear: number, remaining: number, options: RunOptions
 
 export function runCpu(cpu: Cpu, maxInstructions: number, options?: RunOptions): CpuExit {
 	let first = true;
+	/** Exceptions absorbed so far: a handler that faults at once retires nothing, so these count against the budget too. */
+	let absorbed = 0;
 	/** The region run last: where the next one is first looked for. */
 	let previous: CachedRegion | undefined;
 	const end = cpu.instructionCount + maxInstructions;
@@ -324,7 +326,8 @@ export function runCpu(cpu: Cpu, maxInstructions: number, options?: RunOptions):
 		}
 		if (cpu.halted) return { kind: 'halt' };
 		const remaining = end - cpu.instructionCount;
-		if (remaining <= 0) return { kind: 'budget' };
+		// Absorbed deliveries count against the budget too: a handler that faults at once retires nothing.
+		if (remaining - absorbed <= 0) return { kind: 'budget' };
 		const linear = (cpu.seg[Seg.CS].base + cpu.eip) >>> 0;
 		if (!first && cpu.stopAddresses.size !== 0 && cpu.stopAddresses.has(linear)) return { kind: 'stop-address', address: linear as LinearAddress };
 		first = false;
@@ -337,6 +340,7 @@ export function runCpu(cpu: Cpu, maxInstructions: number, options?: RunOptions):
 			} catch (e) {
 				if (!(e instanceof CpuException)) throw e;
 				previous = undefined;
+				absorbed++;
 				const exit = offer({ kind: 'exception', exception: e }, absorb);
 				if (exit !== null) return exit;
 				continue;
@@ -350,6 +354,7 @@ export function runCpu(cpu: Cpu, maxInstructions: number, options?: RunOptions):
 		const fault = cpu.fault as CpuException | null;
 		if (fault !== null) {
 			cpu.fault = null;
+			absorbed++;
 			const exit = offer({ kind: 'exception', exception: fault }, absorb);
 			if (exit !== null) return exit;
 			continue;
