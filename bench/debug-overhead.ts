@@ -1,7 +1,8 @@
 // What a debug session costs a running guest: the same hot loop under binary
 // translation with no breakpoints, with ten breakpoints set on code that never
 // runs, and with a listener on the monitor's event stream. Run in slices, as
-// the debug adapter does. Prints ratios from one run (median of five each).
+// the debug adapter does. Prints ratios from one run (median of five each, the
+// cases taken in turn).
 import { join } from 'node:path';
 import { bootGuest } from '../test/vmm/run-guest';
 import { linear } from '../src/x86/addresses';
@@ -35,7 +36,10 @@ const cases: Record<string, (guest: ReturnType<typeof bootGuest>) => void> = {
 };
 
 timeRun(() => {}); // warm up V8 on the monitor itself
-const results = Object.fromEntries(Object.entries(cases).map(([name, setup]) => [name, median(Array.from({ length: 5 }, () => timeRun(setup)))]));
+// Round robin, so that the machine's noise and V8's own state fall on every case alike.
+const times: Record<string, number[]> = Object.fromEntries(Object.keys(cases).map((name) => [name, []]));
+for (let round = 0; round < 5; round++) for (const [name, setup] of Object.entries(cases)) times[name].push(timeRun(setup));
+const results = Object.fromEntries(Object.entries(times).map(([name, runs]) => [name, median(runs)]));
 const base = results['no breakpoints, nobody listening'];
 for (const [name, ms] of Object.entries(results)) {
 	console.log(`${name.padEnd(36)} ${ms.toFixed(1).padStart(8)} ms  ${(ms / base).toFixed(2)}x`);

@@ -7,7 +7,7 @@ org 0x100000
 
 %include "../examples/lib/multiboot.inc"
 
-%define ITERATIONS 2000000
+%define ITERATIONS 20000000
 
 start:
 	mov esp, 0x00090000
