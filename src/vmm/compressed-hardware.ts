@@ -69,7 +69,7 @@ export class CompressedHardware {
 		}
 		cpu.cpl = realRing(vcpu.cpl);
 		const flags = cpu.getEflags();
-		cpu.setEflags((flags & ~(Flag.IOPL | Flag.IF)) | (vcpu.cpl === 0 ? Flag.IF : flags & Flag.IF));
+		cpu.setEflags((flags & ~(Flag.IOPL | Flag.IF)) | (vcpu.cpl === 0 ? Flag.IF : flags & (Flag.IF | Flag.IOPL)));
 		this.syncHardwareControl();
 	}
 

@@ -5,10 +5,11 @@
 
 import { linear } from '../x86/addresses';
 import { CpuException, Vector } from '../x86/exceptions';
-import { Flag, Reg, Seg, segmentCache } from '../x86/registers';
+import { Flag, Reg, Seg } from '../x86/registers';
+import { revalidateDataSegments } from '../x86/system/segments';
 import type { SystemCpu } from '../x86/system/system-cpu';
 import { hardwareSegment, uncachedDescriptors, type GuestDescriptors } from './guest-descriptors';
-import { guestEflags, guestSelector, realRing, setGuestEflags } from './guest-state';
+import { guestEflags, guestSelector, realRing, setGuestEflags, takeRing3Flags } from './guest-state';
 import { middleRing } from './unsupported-guest';
 import type { VirtualCpu } from './virtual-cpu';
 
@@ -54,15 +55,6 @@ function outerStack(cpu: SystemCpu, vcpu: VirtualCpu, selector: number, cpl: num
 	return hardwareSegment(entry, (selector & 0xfffc) | realRing(cpl));
 }
 
-/** Data segments the outer ring may not use are nulled, as the hardware does on a return to an outer ring. */
-function dropInaccessibleSegments(cpu: SystemCpu, cpl: number): void {
-	for (const seg of [Seg.ES, Seg.DS, Seg.FS, Seg.GS]) {
-		const s = cpu.seg[seg];
-		const conformingCode = !s.system && (s.type & 0xc) === 0xc;
-		if (s.usable && !conformingCode && s.dpl < realRing(cpl)) cpu.seg[seg] = segmentCache({ ...s, selector: 0, usable: false });
-	}
-}
-
 /** Where an emulated IRET went, for the event that reports it. */
 export interface IretDone {
 	cs: number;
@@ -96,7 +88,6 @@ export function emulateIret(cpu: SystemCpu, vcpu: VirtualCpu, size: 2 | 4, descr
 		const ss = outerStack(cpu, vcpu, ssSelector, target.cpl, descriptors);
 		cpu.seg[Seg.SS] = ss;
 		cpu.regs[Reg.ESP] = esp;
-		dropInaccessibleSegments(cpu, target.cpl);
 	} else {
 		cpu.regs[Reg.ESP] += 3 * size;
 	}
@@ -104,6 +95,8 @@ export function emulateIret(cpu: SystemCpu, vcpu: VirtualCpu, size: 2 | 4, descr
 	cpu.eip = eip;
 	cpu.cpl = realRing(target.cpl);
 	vcpu.cpl = target.cpl;
+	// Data segments the outer ring may not use are nulled, as the hardware does (compressed DPLs compare as the guest's).
+	if (target.cpl > fromCpl) revalidateDataSegments(cpu);
 	setGuestEflags(cpu, vcpu, flags);
 	return { cs, eip, fromCpl, toCpl: target.cpl };
 }
@@ -118,7 +111,6 @@ export function emulateRetf(cpu: SystemCpu, vcpu: VirtualCpu, popBytes: number):
 		const ss = outerStack(cpu, vcpu, stackRead(cpu, 12 + popBytes, 4) & 0xffff, target.cpl);
 		cpu.seg[Seg.SS] = ss;
 		cpu.regs[Reg.ESP] = esp + popBytes;
-		dropInaccessibleSegments(cpu, target.cpl);
 	} else {
 		cpu.regs[Reg.ESP] += 8 + popBytes;
 	}
@@ -126,8 +118,8 @@ export function emulateRetf(cpu: SystemCpu, vcpu: VirtualCpu, popBytes: number):
 	cpu.eip = eip;
 	cpu.cpl = realRing(target.cpl);
 	vcpu.cpl = target.cpl;
-	// Leaving virtual ring 0, the guest's IF moves from the virtual CPU into the hardware.
-	if (fromCpl === 0 && target.cpl === 3) cpu.setEflags(vcpu.interruptFlag ? cpu.getEflags() | Flag.IF : cpu.getEflags() & ~Flag.IF);
+	if (target.cpl > fromCpl) revalidateDataSegments(cpu);
+	if (fromCpl === 0 && target.cpl === 3) takeRing3Flags(cpu, vcpu);
 	return `emulated RETF to ${cs.toString(16).padStart(4, '0')}:${eip.toString(16).padStart(8, '0')}`;
 }
 

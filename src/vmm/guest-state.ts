@@ -25,13 +25,21 @@ export function guestEflags(cpu: SystemCpu, vcpu: VirtualCpu): number {
 /**
  * Takes a guest EFLAGS value into the hardware and the virtual CPU. At virtual
  * ring 0 the hardware IF stays 1, so the monitor always gets control on
- * interrupts; the real IOPL stays 0 so IOPL-sensitive instructions trap.
+ * interrupts, and the real IOPL stays 0, so IOPL-sensitive instructions trap.
+ * At ring 3 both are the guest's: CLI, STI, POPF and port I/O then behave
+ * there exactly as the guest's IOPL says, without the monitor.
  */
 export function setGuestEflags(cpu: SystemCpu, vcpu: VirtualCpu, value: number): void {
 	vcpu.iopl = (value & Flag.IOPL) >>> IOPL_SHIFT;
 	if (vcpu.cpl === 0) vcpu.interruptFlag = (value & Flag.IF) !== 0;
-	const realIf = vcpu.cpl === 0 ? Flag.IF : value & Flag.IF;
-	cpu.setEflags(((value & ~(Flag.IF | Flag.IOPL | Flag.VM)) | realIf | EFLAGS_FIXED) >>> 0);
+	const real = vcpu.cpl === 0 ? Flag.IF : value & (Flag.IF | Flag.IOPL);
+	cpu.setEflags(((value & ~(Flag.IF | Flag.IOPL | Flag.VM)) | real | EFLAGS_FIXED) >>> 0);
+}
+
+/** Leaving virtual ring 0 for ring 3 (the rest of EFLAGS unchanged): the guest's IF and IOPL move from the virtual CPU into the hardware. */
+export function takeRing3Flags(cpu: SystemCpu, vcpu: VirtualCpu): void {
+	const flags = cpu.getEflags() & ~(Flag.IF | Flag.IOPL);
+	cpu.setEflags((flags | (vcpu.iopl << IOPL_SHIFT) | (vcpu.interruptFlag ? Flag.IF : 0)) >>> 0);
 }
 
 /** The guest-visible selector of a segment register: CS and SS carry the virtual CPL as RPL. */
