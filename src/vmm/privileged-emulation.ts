@@ -12,6 +12,7 @@ import type { SystemCpu } from '../x86/system/system-cpu';
 import type { GuestDescriptors } from './guest-descriptors';
 import { readGuestDescriptor, loadGuestSegment } from './guest-state';
 import { effectiveAddress, readOperand, writeOperand, type GuestInstruction, type Operand } from './guest-instruction';
+import { realMode } from './unsupported-guest';
 import type { VirtualCpu } from './virtual-cpu';
 import { hex } from './format';
 
@@ -159,6 +160,7 @@ const movToCr: Handler = (ctx, _ins, a, b) => {
 	const value = readOperand(ctx.cpu, b, 4);
 	if (a.index === 0) {
 		if ((value & Cr0.PG) && !(value & Cr0.PE)) throw new CpuException(Vector.GP, 0);
+		if (!(value & Cr0.PE)) throw realMode();
 		vcpu.cr0 = value | Cr0.ET;
 	} else if (a.index === 2) vcpu.cr2 = value;
 	else if (a.index === 3) vcpu.cr3 = value;

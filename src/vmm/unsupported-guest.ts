@@ -14,3 +14,8 @@ export class UnsupportedGuest extends Error {}
 export function middleRing(selector: number, ring: number): UnsupportedGuest {
 	return new UnsupportedGuest(`the guest enters ring ${ring} (code selector 0x${(selector & 0xfffc).toString(16).padStart(4, '0')}): ring compression runs guest ring 0 at real ring 1, so the monitor cannot keep guest rings 1 and 2 apart from ring 0; run this guest in native mode`);
 }
+
+/** The guest clears CR0.PE: ring compression needs protected mode (real mode would need v8086 or translation). */
+export function realMode(): UnsupportedGuest {
+	return new UnsupportedGuest('the guest leaves protected mode (it clears CR0.PE): the monitor virtualizes protected-mode code only; run this guest in native mode');
+}

@@ -1,7 +1,9 @@
-// Guest code at ring 1 or 2. Ring compression runs guest ring 0 at real ring
-// 1, so the monitor cannot keep those rings apart from ring 0: a guest that
-// enters one stops cleanly as unsupported (the machine as it was), rather
-// than running on with its privileged instructions emulated as ring 0's.
+// Guests ring compression cannot represent stop cleanly as unsupported (the
+// machine as it was), in native mode they run. Guest code at ring 1 or 2: the
+// monitor runs guest ring 0 at real ring 1, so it cannot keep those rings
+// apart from ring 0 (it would emulate their privileged instructions as ring
+// 0's). A guest leaving protected mode: the monitor virtualizes protected-mode
+// code only.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -68,7 +70,7 @@ image_end:
 
 for (const ring of [1, 2]) {
 	test(`a guest entering ring ${ring} runs natively, and stops cleanly as unsupported under ring compression`, () => {
-		const path = writeGuest('middle-rings', `ring${ring}.asm`, ringGuest(ring));
+		const path = writeGuest('unsupported-guests', `ring${ring}.asm`, ringGuest(ring));
 		const native = bootGuest(path, 'native');
 		assert.equal(native.monitor.run(1_000_000).reason, 'exit');
 		assert.equal(native.serial(), 'ring code ran: 0x00000001\n');
@@ -83,3 +85,48 @@ for (const ring of [1, 2]) {
 		}
 	});
 }
+
+const REAL_MODE = `
+bits 32
+org 0x100000
+%include "${EXAMPLES_LIB}/multiboot.inc"
+%include "${EXAMPLES_LIB}/start.inc"
+main:
+	call load_gdt
+	mov dword [0x10010], 0x600d600d
+	cli
+	mov eax, cr0
+	and eax, ~1
+	mov cr0, eax			; real mode, still running the 32-bit code segment's cache
+	mov ax, 0x1000
+	mov ds, ax
+	mov ebx, [0x10]			; 0x1000 * 16 + 0x10
+	mov eax, cr0
+	or eax, 1
+	mov cr0, eax
+	mov ax, 0x10
+	mov ds, ax
+	mov eax, ebx
+	mov esi, msg
+	call print_hex32_line
+	xor al, al
+	jmp exit
+%include "${EXAMPLES_LIB}/kernel.inc"
+%include "${EXAMPLES_LIB}/flat-gdt.inc"
+msg: db "read in real mode: ", 0
+image_end:
+`;
+
+test('a guest that drops to real mode and back runs natively, and stops cleanly as unsupported under ring compression', () => {
+	const path = writeGuest('unsupported-guests', 'real-mode.asm', REAL_MODE);
+	const native = bootGuest(path, 'native');
+	assert.equal(native.monitor.run(1_000_000).reason, 'exit');
+	assert.equal(native.serial(), 'read in real mode: 0x600d600d\n');
+	for (const mode of ['trap-and-emulate', 'binary-translation'] as const) {
+		const guest = bootGuest(path, mode);
+		const outcome = guest.monitor.run(1_000_000);
+		assert.equal(outcome.reason, 'unsupported', mode);
+		assert.match(outcome.message ?? '', /leaves protected mode.*native mode/);
+		assert.equal(guest.monitor.guestView().cr0 & 1, 1, 'stopped before CR0.PE changed');
+	}
+});
