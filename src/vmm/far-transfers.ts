@@ -3,28 +3,15 @@
 // and pushes CS with RPL 1; the monitor does them against the guest's own
 // descriptors and moves the hardware to the real ring of the target.
 
-import { linear } from '../x86/addresses';
 import { CpuException, Vector } from '../x86/exceptions';
 import { Flag, Reg, Seg } from '../x86/registers';
 import { revalidateDataSegments } from '../x86/system/segments';
 import type { SystemCpu } from '../x86/system/system-cpu';
 import { hardwareSegment, uncachedDescriptors, type GuestDescriptors } from './guest-descriptors';
 import { guestEflags, guestSelector, realRing, setGuestEflags, takeRing3Flags } from './guest-state';
+import { movedEsp, peekStack, pushStack, releaseStack } from './guest-stack';
 import { middleRing } from './unsupported-guest';
 import type { VirtualCpu } from './virtual-cpu';
-
-function stackRead(cpu: SystemCpu, offset: number, size: 2 | 4): number {
-	const at = linear(cpu.seg[Seg.SS].base + ((cpu.regs[Reg.ESP] + offset) >>> 0));
-	return size === 4 ? cpu.readLinear32(at, false) >>> 0 : cpu.readLinear16(at, false);
-}
-
-function stackPush(cpu: SystemCpu, value: number, size: 2 | 4): void {
-	const esp = (cpu.regs[Reg.ESP] - size) >>> 0;
-	const at = linear(cpu.seg[Seg.SS].base + esp);
-	if (size === 4) cpu.writeLinear32(at, value, false);
-	else cpu.writeLinear16(at, value, false);
-	cpu.regs[Reg.ESP] = esp;
-}
 
 /** Checks a code selector for a transfer to `rpl` and returns the hardware cache for it. */
 function codeTarget(cpu: SystemCpu, vcpu: VirtualCpu, selector: number, returning: boolean, descriptors: GuestDescriptors = uncachedDescriptors) {
@@ -71,9 +58,9 @@ export function describeIret(r: IretDone): string {
 export function emulateIret(cpu: SystemCpu, vcpu: VirtualCpu, size: 2 | 4, descriptors: GuestDescriptors = uncachedDescriptors): IretDone {
 	const current = guestEflags(cpu, vcpu);
 	if (current & Flag.NT) throw new CpuException(Vector.GP, 0);
-	const eip = stackRead(cpu, 0, size);
-	const cs = stackRead(cpu, size, size) & 0xffff;
-	let flags = stackRead(cpu, 2 * size, size);
+	const eip = peekStack(cpu, 0, size);
+	const cs = peekStack(cpu, size, size) & 0xffff;
+	let flags = peekStack(cpu, 2 * size, size);
 	if (size === 2) flags = (current & 0xffff0000) | flags;
 	const target = codeTarget(cpu, vcpu, cs, true, descriptors);
 	const fromCpl = vcpu.cpl;
@@ -83,13 +70,13 @@ export function emulateIret(cpu: SystemCpu, vcpu: VirtualCpu, size: 2 | 4, descr
 	if (fromCpl > vcpu.iopl) keep |= Flag.IF;
 	flags = (flags & ~keep) | (current & keep);
 	if (target.cpl > fromCpl) {
-		const esp = stackRead(cpu, 3 * size, size);
-		const ssSelector = stackRead(cpu, 4 * size, size) & 0xffff;
+		const esp = peekStack(cpu, 3 * size, size);
+		const ssSelector = peekStack(cpu, 4 * size, size) & 0xffff;
 		const ss = outerStack(cpu, vcpu, ssSelector, target.cpl, descriptors);
 		cpu.seg[Seg.SS] = ss;
 		cpu.regs[Reg.ESP] = esp;
 	} else {
-		cpu.regs[Reg.ESP] += 3 * size;
+		releaseStack(cpu, 3 * size);
 	}
 	cpu.seg[Seg.CS] = target.cache;
 	cpu.eip = eip;
@@ -102,17 +89,17 @@ export function emulateIret(cpu: SystemCpu, vcpu: VirtualCpu, size: 2 | 4, descr
 }
 
 export function emulateRetf(cpu: SystemCpu, vcpu: VirtualCpu, popBytes: number): string {
-	const eip = stackRead(cpu, 0, 4);
-	const cs = stackRead(cpu, 4, 4) & 0xffff;
+	const eip = peekStack(cpu, 0, 4);
+	const cs = peekStack(cpu, 4, 4) & 0xffff;
 	const target = codeTarget(cpu, vcpu, cs, true);
 	const fromCpl = vcpu.cpl;
 	if (target.cpl > fromCpl) {
-		const esp = stackRead(cpu, 8 + popBytes, 4);
-		const ss = outerStack(cpu, vcpu, stackRead(cpu, 12 + popBytes, 4) & 0xffff, target.cpl);
+		const esp = peekStack(cpu, 8 + popBytes, 4);
+		const ss = outerStack(cpu, vcpu, peekStack(cpu, 12 + popBytes, 4) & 0xffff, target.cpl);
 		cpu.seg[Seg.SS] = ss;
-		cpu.regs[Reg.ESP] = esp + popBytes;
+		cpu.regs[Reg.ESP] = movedEsp(ss, esp, popBytes);
 	} else {
-		cpu.regs[Reg.ESP] += 8 + popBytes;
+		releaseStack(cpu, 8 + popBytes);
 	}
 	cpu.seg[Seg.CS] = target.cache;
 	cpu.eip = eip;
@@ -130,8 +117,8 @@ export function emulateFarTransfer(cpu: SystemCpu, vcpu: VirtualCpu, selector: n
 		const cs = guestSelector(cpu, vcpu, Seg.CS);
 		const esp = cpu.regs[Reg.ESP];
 		try {
-			stackPush(cpu, cs, 4);
-			stackPush(cpu, returnEip, 4);
+			pushStack(cpu, cs, 4);
+			pushStack(cpu, returnEip, 4);
 		} catch (e) {
 			cpu.regs[Reg.ESP] = esp;
 			throw e;

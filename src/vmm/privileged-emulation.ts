@@ -12,6 +12,7 @@ import type { SystemCpu } from '../x86/system/system-cpu';
 import type { GuestDescriptors } from './guest-descriptors';
 import { readGuestDescriptor, loadGuestSegment } from './guest-state';
 import { effectiveAddress, readOperand, writeOperand, type GuestInstruction, type Operand } from './guest-instruction';
+import { movedEsp, peekStack } from './guest-stack';
 import { realMode } from './unsupported-guest';
 import type { VirtualCpu } from './virtual-cpu';
 import { hex } from './format';
@@ -355,7 +356,7 @@ export function emulateSegmentLoad(ctx: EmulationContext, ins: GuestInstruction)
 		selector = readOperand(cpu, b, 2) & 0xffff;
 	} else if (ins.code.startsWith('Popd_')) {
 		seg = ({ Popd_SS: Seg.SS, Popd_DS: Seg.DS, Popd_ES: Seg.ES, Popd_FS: Seg.FS, Popd_GS: Seg.GS } as Record<string, Seg>)[ins.code];
-		selector = cpu.readLinear32(linear(cpu.seg[Seg.SS].base + (cpu.regs[Reg.ESP] >>> 0)), false) & 0xffff;
+		selector = peekStack(cpu, 0, 4) & 0xffff;
 		pop = true;
 	} else if (FAR_POINTER_LOADS[ins.code] !== undefined) {
 		seg = FAR_POINTER_LOADS[ins.code];
@@ -364,8 +365,10 @@ export function emulateSegmentLoad(ctx: EmulationContext, ins: GuestInstruction)
 		selector = cpu.readLinear16(linear(at + 4), false);
 	} else return undefined;
 	if (seg === Seg.CS) throw new CpuException(Vector.UD);
+	// A POP moves ESP as the stack it popped from says (POP SS: the old one).
+	const poppedEsp = movedEsp(cpu.seg[Seg.SS], cpu.regs[Reg.ESP] >>> 0, 4);
 	loadGuestSegment(cpu, vcpu, seg, selector);
-	if (pop) cpu.regs[Reg.ESP] += 4;
+	if (pop) cpu.regs[Reg.ESP] = poppedEsp;
 	if (farOffset) writeRegister(cpu, farOffset.reg, farOffset.value);
 	ctx.resyncTables();
 	return { action: `emulated segment load: ${['es', 'cs', 'ss', 'ds', 'fs', 'gs'][seg]} := ${hex(selector, 4)} (guest ring ${vcpu.cpl})`, detail: { selector } };

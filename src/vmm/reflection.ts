@@ -6,12 +6,13 @@
 
 import { linear } from '../x86/addresses';
 import { CpuException, Vector, type InterruptSource } from '../x86/exceptions';
-import { Flag, Reg, Seg } from '../x86/registers';
+import { Flag, Reg, Seg, type SegmentCache } from '../x86/registers';
 import type { SystemCpu } from '../x86/system/system-cpu';
 import { decodeGate } from './descriptors';
 import { hardwareSegment, uncachedDescriptors, type GuestDescriptors } from './guest-descriptors';
 import { guestEflags, guestSelector, realRing } from './guest-state';
 import { guestRing0Stack } from './shadow-tables';
+import { movedEsp, stackTop } from './guest-stack';
 import { middleRing } from './unsupported-guest';
 import type { VirtualCpu } from './virtual-cpu';
 
@@ -74,15 +75,14 @@ export function reflect(cpu: SystemCpu, vcpu: VirtualCpu, r: Reflection, descrip
 	}
 
 	// Everything that can fault is checked or written before any register changes: a fault here leaves the guest state as it was.
-	const base = stackSeg.base;
 	if (stackSwitch) {
-		esp = pushOn(cpu, base, esp, outerSs);
-		esp = pushOn(cpu, base, esp, outerEsp);
+		esp = pushOn(cpu, stackSeg, esp, outerSs);
+		esp = pushOn(cpu, stackSeg, esp, outerEsp);
 	}
-	esp = pushOn(cpu, base, esp, flags);
-	esp = pushOn(cpu, base, esp, guestSelector(cpu, vcpu, Seg.CS));
-	esp = pushOn(cpu, base, esp, r.returnEip >>> 0);
-	if (r.errorCode !== undefined) esp = pushOn(cpu, base, esp, r.errorCode);
+	esp = pushOn(cpu, stackSeg, esp, flags);
+	esp = pushOn(cpu, stackSeg, esp, guestSelector(cpu, vcpu, Seg.CS));
+	esp = pushOn(cpu, stackSeg, esp, r.returnEip >>> 0);
+	if (r.errorCode !== undefined) esp = pushOn(cpu, stackSeg, esp, r.errorCode);
 
 	cpu.seg[Seg.SS] = stackSeg;
 	cpu.regs[Reg.ESP] = esp;
@@ -96,9 +96,9 @@ export function reflect(cpu: SystemCpu, vcpu: VirtualCpu, r: Reflection, descrip
 	return { handlerCs: gate.selector, handlerEip: gate.offset, fromCpl, toCpl };
 }
 
-/** Writes `value` just below `esp` on the stack whose segment starts at `base`; returns the new ESP. */
-function pushOn(cpu: SystemCpu, base: number, esp: number, value: number): number {
-	const at = (esp - 4) >>> 0;
-	cpu.writeLinear32(linear(base + at), value, false);
-	return at;
+/** Writes `value` just below `esp` on the stack `ss` describes (registers untouched); returns the new ESP. */
+function pushOn(cpu: SystemCpu, ss: SegmentCache, esp: number, value: number): number {
+	const moved = movedEsp(ss, esp, -4);
+	cpu.writeLinear32(stackTop(ss, moved), value, false);
+	return moved;
 }

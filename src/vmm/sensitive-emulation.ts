@@ -4,20 +4,13 @@
 
 import { linear } from '../x86/addresses';
 import { CpuException, Vector } from '../x86/exceptions';
-import { Flag, Reg, Seg } from '../x86/registers';
+import { Flag, Seg } from '../x86/registers';
 import { lar, lsl, verr, verw } from '../x86/system/access-rights';
 import type { SystemCpu } from '../x86/system/system-cpu';
 import { effectiveAddress, readOperand, writeOperand, type GuestInstruction, type Operand } from './guest-instruction';
 import { guestEflags, guestSelector, setGuestEflags } from './guest-state';
+import { peekStack, pushStack, releaseStack } from './guest-stack';
 import type { VirtualCpu } from './virtual-cpu';
-
-function push(cpu: SystemCpu, value: number, size: 2 | 4): void {
-	const esp = (cpu.regs[Reg.ESP] - size) >>> 0;
-	const at = linear(cpu.seg[Seg.SS].base + esp);
-	if (size === 4) cpu.writeLinear32(at, value, false);
-	else cpu.writeLinear16(at, value, false);
-	cpu.regs[Reg.ESP] = esp;
-}
 
 function storeTable(cpu: SystemCpu, op: Operand, base: number, limit: number): void {
 	const at = effectiveAddress(cpu, op as Extract<Operand, { kind: 'mem' }>);
@@ -30,18 +23,18 @@ export function emulateSensitive(cpu: SystemCpu, vcpu: VirtualCpu, ins: GuestIns
 	const [a, b] = ins.operands;
 	switch (ins.code) {
 		case 'Pushfd': case 'Pushfw':
-			push(cpu, guestEflags(cpu, vcpu) & ~(Flag.VM | Flag.RF), ins.operandSize);
+			pushStack(cpu, guestEflags(cpu, vcpu) & ~(Flag.VM | Flag.RF), ins.operandSize);
 			return 'emulated PUSHF with the virtual IF and IOPL';
 		case 'Popfd': case 'Popfw': {
-			const at = linear(cpu.seg[Seg.SS].base + (cpu.regs[Reg.ESP] >>> 0));
-			let value = ins.operandSize === 4 ? cpu.readLinear32(at, false) >>> 0 : (guestEflags(cpu, vcpu) & 0xffff0000) | cpu.readLinear16(at, false);
+			const popped = peekStack(cpu, 0, ins.operandSize);
+			let value = ins.operandSize === 4 ? popped : (guestEflags(cpu, vcpu) & 0xffff0000) | popped;
 			// The guest's own POPF rules at its CPL: IOPL only at 0, IF only when CPL <= IOPL; VM and RF never.
 			const current = guestEflags(cpu, vcpu);
 			let keep = Flag.VM | Flag.RF;
 			if (vcpu.cpl > 0) keep |= Flag.IOPL;
 			if (vcpu.cpl > vcpu.iopl) keep |= Flag.IF;
 			value = (value & ~keep) | (current & keep);
-			cpu.regs[Reg.ESP] = (cpu.regs[Reg.ESP] + ins.operandSize) >>> 0;
+			releaseStack(cpu, ins.operandSize);
 			setGuestEflags(cpu, vcpu, value);
 			return `emulated POPF: virtual IF := ${(value & Flag.IF) ? 1 : 0}, IOPL := ${(value & Flag.IOPL) >>> 12}`;
 		}
@@ -61,7 +54,7 @@ export function emulateSensitive(cpu: SystemCpu, vcpu: VirtualCpu, ins: GuestIns
 			writeOperand(cpu, a, a.kind === 'reg' ? vcpu.cr0 : vcpu.cr0 & 0xffff);
 			return 'emulated SMSW with the virtual CR0';
 		case 'Pushd_CS': case 'Pushw_CS': case 'Pushd_SS': case 'Pushw_SS':
-			push(cpu, guestSelector(cpu, vcpu, ins.code.endsWith('CS') ? Seg.CS : Seg.SS), ins.operandSize);
+			pushStack(cpu, guestSelector(cpu, vcpu, ins.code.endsWith('CS') ? Seg.CS : Seg.SS), ins.operandSize);
 			return `emulated PUSH ${ins.code.endsWith('CS') ? 'CS' : 'SS'} with RPL ${vcpu.cpl}`;
 		case 'Mov_rm16_Sreg': case 'Mov_r32m16_Sreg': {
 			if (b?.kind !== 'sreg') throw new CpuException(Vector.UD);
