@@ -74,6 +74,9 @@ export const isWritableData = (d: SegmentDescriptor): boolean => !d.system && (d
 export const isReadable = (d: SegmentDescriptor): boolean => !d.system && ((d.type & 8) === 0 || (d.type & 2) !== 0);
 const isExpandDown = (d: SegmentDescriptor): boolean => !d.system && (d.type & 0xc) === 4;
 
+/** A 16- or 32-bit call gate. */
+export const isCallGate = (d: SegmentDescriptor): boolean => d.system && (d.type === 0x4 || d.type === 0xc);
+
 /** Non-conforming code of ring 1 or 2: control reaching it runs at that ring, which compression cannot represent. */
 export const entersMiddleRing = (d: SegmentDescriptor): boolean => isCode(d) && (d.type & 4) === 0 && (d.dpl === 1 || d.dpl === 2);
 
@@ -100,11 +103,12 @@ function limitAtMost(d: SegmentDescriptor, bound: number): Pick<SegmentDescripto
  * into it, and any other data segment (expand-down, or starting inside the
  * region) is emptied: expand-down to its top, so every access faults and the
  * monitor runs it with the guest's own segment (truncated-access.ts). A code
- * segment that cannot be cut is not present, and so is code of ring 1 or 2.
- * System descriptors are copied.
+ * segment that cannot be cut is not present, and so are code of ring 1 or 2
+ * and call gates. Other system descriptors are copied.
  */
 export function compress(d: SegmentDescriptor, monitorBase: number): SegmentDescriptor {
-	if (d.system) return d;
+	// A call gate would take guest ring 3 into real ring 1 behind the monitor's back (the unsupported-guest stop).
+	if (d.system) return isCallGate(d) ? { ...d, present: false } : d;
 	// Entering ring 1 or 2 (the unsupported-guest stop): the hardware's load of such code faults to the monitor.
 	if (entersMiddleRing(d)) return { ...d, present: false };
 	const dpl = d.dpl === 0 ? 1 : d.dpl;

@@ -7,10 +7,11 @@ import { CpuException, Vector } from '../x86/exceptions';
 import { Flag, Reg, Seg } from '../x86/registers';
 import { revalidateDataSegments } from '../x86/system/segments';
 import type { SystemCpu } from '../x86/system/system-cpu';
+import { isCallGate } from './descriptors';
 import { hardwareSegment, uncachedDescriptors, type GuestDescriptors } from './guest-descriptors';
 import { guestEflags, guestSelector, realRing, setGuestEflags, takeRing3Flags } from './guest-state';
 import { movedEsp, peekStack, pushStack, releaseStack } from './guest-stack';
-import { middleRing } from './unsupported-guest';
+import { callGate, middleRing } from './unsupported-guest';
 import type { VirtualCpu } from './virtual-cpu';
 
 /** Checks a code selector for a transfer to `rpl` and returns the hardware cache for it. */
@@ -19,6 +20,7 @@ function codeTarget(cpu: SystemCpu, vcpu: VirtualCpu, selector: number, returnin
 	const entry = descriptors.lookup(cpu, vcpu, selector);
 	const d = entry.guest;
 	const error = selector & 0xfffc;
+	if (isCallGate(d) && d.present) throw callGate(selector);
 	if (d.system || (d.type & 8) === 0) throw new CpuException(Vector.GP, error);
 	const conforming = (d.type & 4) !== 0;
 	const rpl = selector & 3;

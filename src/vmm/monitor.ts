@@ -41,8 +41,8 @@ import type { ShadowTables } from './shadow-tables';
 import { TranslationCache, type PhysicalRange, type TranslatedBlockInfo } from './translation-cache';
 import { createTranslator } from './translator';
 import { TrappedInstructions } from './trapped-instructions';
-import { middleRing, UnsupportedGuest } from './unsupported-guest';
-import { entersMiddleRing, type SegmentDescriptor } from './descriptors';
+import { callGate, middleRing, UnsupportedGuest } from './unsupported-guest';
+import { entersMiddleRing, isCallGate, type SegmentDescriptor } from './descriptors';
 import type { GuestCpuView, MonitorCpuView, MonitorMode } from './views';
 import { VirtualCpu, type VirtualCpuState } from './virtual-cpu';
 
@@ -416,21 +416,27 @@ export class Monitor {
 			return retried && (this.handleExit(retried, false) ?? this.reporter.stopAfterEvent());
 		}
 		if ((e.vector === Vector.NP || e.vector === Vector.SS) && !fromCallout && hardware.shadow.isAccessPending(e.errorCode ?? 0)) return hidden.firstDescriptorLoad(e.errorCode ?? 0);
-		if (e.vector === Vector.NP && !fromCallout) this.refuseMiddleRing(e.errorCode ?? 0);
+		if (e.vector === Vector.NP && !fromCallout) this.refuseUnsupported(e.errorCode ?? 0);
 		return this.reflectFault(e, resumed, exit);
 	}
 
-	/** A #NP from the hardware loading guest code of ring 1 or 2, which compression keeps not present: the unsupported-guest stop. */
-	private refuseMiddleRing(errorCode: number): void {
+	/**
+	 * A #NP from the hardware loading what compression keeps not present so
+	 * that it cannot be used behind the monitor's back (code of ring 1 or 2, a
+	 * call gate): the unsupported-guest stop.
+	 */
+	private refuseUnsupported(errorCode: number): void {
 		if ((errorCode & 3) !== 0) return;
-		let code: SegmentDescriptor;
+		let d: SegmentDescriptor;
 		try {
-			code = this.compressed!.hardware.descriptors.lookup(this.cpu, this.vcpu, errorCode).guest;
+			d = this.compressed!.hardware.descriptors.lookup(this.cpu, this.vcpu, errorCode).guest;
 		} catch (e) {
 			if (e instanceof CpuException) return;
 			throw e;
 		}
-		if (code.present && entersMiddleRing(code)) throw middleRing(errorCode, code.dpl);
+		if (!d.present) return;
+		if (entersMiddleRing(d)) throw middleRing(errorCode, d.dpl);
+		if (isCallGate(d)) throw callGate(errorCode);
 	}
 
 	private reflectFault(e: CpuException, resumed: boolean, exit?: CpuExit): RunOutcome | undefined {

@@ -19,3 +19,8 @@ export function middleRing(selector: number, ring: number): UnsupportedGuest {
 export function realMode(): UnsupportedGuest {
 	return new UnsupportedGuest('the guest leaves protected mode (it clears CR0.PE): the monitor virtualizes protected-mode code only; run this guest in native mode');
 }
+
+/** A far CALL or JMP through a call gate: the monitor does not perform gate transfers. */
+export function callGate(selector: number): UnsupportedGuest {
+	return new UnsupportedGuest(`the guest transfers through a call gate (selector 0x${(selector & 0xfffc).toString(16).padStart(4, '0')}): the monitor does not perform call-gate transfers; run this guest in native mode`);
+}

@@ -3,7 +3,8 @@
 // monitor runs guest ring 0 at real ring 1, so it cannot keep those rings
 // apart from ring 0 (it would emulate their privileged instructions as ring
 // 0's). A guest leaving protected mode: the monitor virtualizes protected-mode
-// code only.
+// code only. A call gate: it would take ring 3 into real ring 1 behind the
+// monitor's back, and the monitor does not perform gate transfers itself.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -128,5 +129,111 @@ test('a guest that drops to real mode and back runs natively, and stops cleanly 
 		assert.equal(outcome.reason, 'unsupported', mode);
 		assert.match(outcome.message ?? '', /leaves protected mode.*native mode/);
 		assert.equal(guest.monitor.guestView().cr0 & 1, 1, 'stopped before CR0.PE changed');
+	}
+});
+
+/** Ring 3 calls the kernel through a 32-bit call gate (the lcall 7,0 of old Unix kernels); the kernel returns with RETF. */
+const CALL_GATE = `bits 32
+org 0x100000
+
+USER_STACK_TOP	equ 0x00080000
+GATE		equ 0x30
+
+%include "${EXAMPLES_LIB}/multiboot.inc"
+%include "${EXAMPLES_LIB}/start.inc"
+
+main:
+	call load_gdt
+	call build_idt
+	mov ecx, 0x80
+	mov eax, syscall_entry
+	mov dl, 0xEE
+	call set_gate_dpl
+	lidt [idt_descriptor]
+	mov ax, 0x28
+	ltr ax
+	mov eax, gate_entry			; the gate's offset, split into its two words
+	mov [gdt + GATE], ax
+	shr eax, 16
+	mov [gdt + GATE + 6], ax
+	mov ax, 0x20 | 3
+	mov ds, ax
+	mov es, ax
+	push 0x20 | 3
+	push USER_STACK_TOP
+	push 0x00000002
+	push 0x18 | 3
+	push user_main
+	iretd
+
+gate_entry:
+	mov eax, [esp + 4]			; the caller's CS
+	mov esi, msg_caller
+	call print_hex32_line
+	mov eax, [esp + 12]			; the caller's SS
+	mov esi, msg_caller_ss
+	call print_hex32_line
+	push cs
+	pop eax
+	mov esi, msg_cs
+	call print_hex32_line
+	retf
+
+syscall_entry:
+	mov esi, msg_back
+	call print_hex32_line
+	xor al, al
+	jmp exit
+
+user_main:
+	call GATE | 3:0
+	mov eax, 0x600d
+	int 0x80
+
+%include "${EXAMPLES_LIB}/kernel.inc"
+
+align 8
+gdt:
+	dq 0
+	dq 0x00CF9B000000FFFF		; 0x08 ring-0 code
+	dq 0x00CF93000000FFFF		; 0x10 ring-0 data
+	dq 0x00CFFB000000FFFF		; 0x18 ring-3 code
+	dq 0x00CFF3000000FFFF		; 0x20 ring-3 data
+TSS_ADDR	equ tss - $$ + 0x00100000
+	dw tss_end - tss - 1		; 0x28 TSS
+	dw TSS_ADDR & 0xFFFF
+	db (TSS_ADDR >> 16) & 0xFF, 0x89, 0, TSS_ADDR >> 24
+	dw 0, 0x08, 0xEC00, 0		; 0x30 32-bit call gate to 0x08:gate_entry, DPL 3 (offset filled in)
+gdt_end:
+gdt_descriptor:
+	dw gdt_end - gdt - 1
+	dd gdt
+
+tss:
+	dd 0, KERNEL_STACK_TOP, 0x10
+	times 23 dd 0
+	dw 0, 104
+tss_end:
+
+msg_caller:	db "call-gate: caller's CS ", 0
+msg_caller_ss:	db "call-gate: caller's SS ", 0
+msg_cs:		db "call-gate: the kernel runs with CS ", 0
+msg_back:	db "call-gate: back at ring 3, then a system call with EAX ", 0
+
+image_end:
+`;
+
+test('a guest calling through a call gate runs natively, and stops cleanly as unsupported under ring compression', () => {
+	const path = writeGuest('unsupported-guests', 'call-gate.asm', CALL_GATE);
+	const native = bootGuest(path, 'native');
+	assert.equal(native.monitor.run(1_000_000).reason, 'exit');
+	assert.match(native.serial(), /the kernel runs with CS 0x00000008\nthe|call-gate: back at ring 3/);
+	for (const mode of ['trap-and-emulate', 'binary-translation'] as const) {
+		const guest = bootGuest(path, mode);
+		const outcome = guest.monitor.run(1_000_000);
+		assert.equal(outcome.reason, 'unsupported', mode);
+		assert.match(outcome.message ?? '', /call gate \(selector 0x0030\).*native mode/);
+		assert.equal(guest.monitor.guestView().segments.cs.selector, 0x1b, 'stopped at the far call, still at ring 3');
+		assert.equal(guest.serial(), '');
 	}
 });
