@@ -7,7 +7,8 @@ import { linear, type LinearAddress } from '../x86/addresses';
 import type { IoBus, IoSize } from '../x86/bus';
 import { CpuException, Vector } from '../x86/exceptions';
 import { lookupCode } from '../x86/instruction-table';
-import { Cr0, Flag, Reg, Seg } from '../x86/registers';
+import { Cr0, Cr4, Flag, Reg, Seg } from '../x86/registers';
+import { Msr, readMsr, writeMsr, type MsrFile } from '../x86/system/msr';
 import type { SystemCpu } from '../x86/system/system-cpu';
 import type { GuestDescriptors } from './guest-descriptors';
 import { readGuestDescriptor, loadGuestSegment } from './guest-state';
@@ -56,9 +57,6 @@ class Described implements Emulated {
 	}
 }
 
-const MSR_TSC = 0x10;
-/** MSRs a Pentium-class guest may use: TSC and the SYSENTER trio. */
-const KNOWN_MSRS = new Set([MSR_TSC, 0x174, 0x175, 0x176]);
 
 export class NotEmulated extends Error {}
 
@@ -203,20 +201,34 @@ const invlpg: Handler = (ctx, _ins, a) => {
 
 const hlt: Handler = () => ({ action: 'emulated HLT: virtual CPU idles until an interrupt', halt: true });
 
+/** The virtual CPU's MSRs, with the hardware's virtual time (the TSC counts retired guest instructions). */
+const virtualMsrs = (ctx: EmulationContext): MsrFile => ({ msr: ctx.vcpu.msr, instructionCount: ctx.cpu.instructionCount });
+
 const msr: Handler = (ctx, ins) => {
 	const { cpu, vcpu } = ctx;
 	const index = cpu.regs[Reg.ECX] >>> 0;
-	if (!KNOWN_MSRS.has(index)) throw new CpuException(Vector.GP, 0);
 	if (ins.code === 'Rdmsr') {
-		const value = index === MSR_TSC ? BigInt(cpu.instructionCount) + (vcpu.msr.get(MSR_TSC) ?? 0n) : vcpu.msr.get(index) ?? 0n;
+		const value = readMsr(virtualMsrs(ctx), index);
+		if (value === undefined) throw new CpuException(Vector.GP, 0);
 		cpu.regs[Reg.EAX] = Number(value & 0xffffffffn);
 		cpu.regs[Reg.EDX] = Number((value >> 32n) & 0xffffffffn);
 		return { action: `emulated RDMSR ${hex(index)}: ${hex(Number(value & 0xffffffffn))}`, detail: { msr: index } };
 	}
 	const value = (BigInt(cpu.regs[Reg.EDX] >>> 0) << 32n) | BigInt(cpu.regs[Reg.EAX] >>> 0);
-	// The TSC MSR holds an offset from virtual time, so time keeps counting after a write.
-	vcpu.msr.set(index, index === MSR_TSC ? value - BigInt(cpu.instructionCount) : value);
+	if (!writeMsr(virtualMsrs(ctx), index, value)) throw new CpuException(Vector.GP, 0);
+	// RDTSC runs on the hardware (at ring 3, and in translated ring-0 code): its clock follows the guest's.
+	cpu.msr.set(Msr.TscAdjust, vcpu.msr.get(Msr.TscAdjust) ?? 0n);
 	return { action: `emulated WRMSR ${hex(index)} := ${hex(cpu.regs[Reg.EAX] >>> 0)}`, detail: { msr: index } };
+};
+
+/** RDTSC trapped because the guest set CR4.TSD (which binds real ring 1 too): the guest's ring 0 may read the counter, its ring 3 not. */
+const rdtsc: Handler = (ctx) => {
+	const { cpu, vcpu } = ctx;
+	if (vcpu.cr4 & Cr4.TSD && vcpu.cpl !== 0) throw new CpuException(Vector.GP, 0);
+	const value = readMsr(virtualMsrs(ctx), Msr.Tsc)!;
+	cpu.regs[Reg.EAX] = Number(value & 0xffffffffn);
+	cpu.regs[Reg.EDX] = Number((value >> 32n) & 0xffffffffn);
+	return { action: 'emulated RDTSC under CR4.TSD' };
 };
 
 const rdpmc: Handler = (ctx) => {
@@ -243,7 +255,7 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
 	Lgdt_m1632: loadTableRegister, Lgdt_m1632_16: loadTableRegister, Lidt_m1632: loadTableRegister, Lidt_m1632_16: loadTableRegister,
 	Lldt_rm16: loadLdtr, Lldt_r32m16: loadLdtr, Ltr_rm16: loadTr, Ltr_r32m16: loadTr, Lmsw_rm16: lmsw, Lmsw_r32m16: lmsw, Clts: clts,
 	Mov_cr_r32: movToCr, Mov_r32_cr: movFromCr, Mov_dr_r32: movToDr, Mov_r32_dr: movFromDr,
-	Invd: flushCaches, Wbinvd: flushCaches, Invlpg_m: invlpg, Hlt: hlt, Rdmsr: msr, Wrmsr: msr, Rdpmc: rdpmc, Cli: interruptFlag, Sti: interruptFlag,
+	Invd: flushCaches, Wbinvd: flushCaches, Invlpg_m: invlpg, Hlt: hlt, Rdmsr: msr, Wrmsr: msr, Rdtsc: rdtsc, Rdpmc: rdpmc, Cli: interruptFlag, Sti: interruptFlag,
 };
 
 const emulators = new Map<string, Emulator | undefined>();

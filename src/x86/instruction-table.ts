@@ -58,6 +58,7 @@ export const INSTRUCTION_TABLE: readonly InstructionEntry[] = [
 	entry(['hlt'], ['Hlt'], 'privileged', TRAPS, 'Halt until the next interrupt.', 'Traps at ring 1; the monitor idles the virtual CPU until an interrupt the virtual IF allows.'),
 	entry(['rdmsr'], ['Rdmsr'], 'privileged', TRAPS, 'Read a model-specific register.', 'Traps at ring 1; emulated against the virtual MSRs.'),
 	entry(['wrmsr'], ['Wrmsr'], 'privileged', TRAPS, 'Write a model-specific register.', 'Traps at ring 1; emulated against the virtual MSRs.'),
+	entry(['rdtsc'], ['Rdtsc'], 'sensitive', { trapAndEmulate: 'trap', binaryTranslation: 'ident' }, 'Read the time-stamp counter.', 'Runs directly at ring 1 unless the guest set CR4.TSD, which makes it trap there although guest ring 0 may use it: the monitor then performs it. The counter is virtual time (retired guest instructions).'),
 	entry(['rdpmc'], ['Rdpmc'], 'privileged', TRAPS, 'Read a performance-monitoring counter.', 'Traps at ring 1 while CR4.PCE is clear; emulated.'),
 	// IOPL-sensitive: the monitor runs the guest with real IOPL 0, so these trap at ring 1 and 3.
 	entry(['cli'], ['Cli'], 'iopl-sensitive', TRAPS, 'Clear the interrupt flag.', 'Traps at ring 1 because the real IOPL is 0; the monitor clears the virtual IF.'),

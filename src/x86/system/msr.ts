@@ -17,12 +17,15 @@ export const enum Msr {
 const STORED_MSRS: ReadonlySet<number> = new Set([Msr.SysenterCs, Msr.SysenterEsp, Msr.SysenterEip]);
 const U64 = (1n << 64n) - 1n;
 
-function tsc(cpu: SystemCpu): bigint {
+/** Where MSRs live and the virtual time the TSC counts: the CPU, or a monitor's virtual CPU beside it. */
+export type MsrFile = Pick<SystemCpu, 'msr' | 'instructionCount'>;
+
+function tsc(cpu: MsrFile): bigint {
 	return (BigInt(cpu.instructionCount) + (cpu.msr.get(Msr.TscAdjust) ?? 0n)) & U64;
 }
 
 /** Reads an MSR; undefined for one this CPU does not have. */
-export function readMsr(cpu: SystemCpu, index: number): bigint | undefined {
+export function readMsr(cpu: MsrFile, index: number): bigint | undefined {
 	if (index === Msr.Tsc) return tsc(cpu);
 	if (index === Msr.TscAdjust) return cpu.msr.get(Msr.TscAdjust) ?? 0n;
 	if (STORED_MSRS.has(index)) return cpu.msr.get(index) ?? 0n;
@@ -30,7 +33,7 @@ export function readMsr(cpu: SystemCpu, index: number): bigint | undefined {
 }
 
 /** Writes an MSR; false for one this CPU does not have. */
-export function writeMsr(cpu: SystemCpu, index: number, value: bigint): boolean {
+export function writeMsr(cpu: MsrFile, index: number, value: bigint): boolean {
 	value &= U64;
 	if (index === Msr.Tsc) {
 		// Writing the TSC moves TSC_ADJUST by the same amount, as on processors that have both.
