@@ -11,6 +11,28 @@ import { test } from 'node:test';
 import { EXAMPLES_LIB, writeGuest } from './inline-guests';
 import { bootGuest } from './run-guest';
 
+/**
+ * Boots `source` natively (it must run to its exit, printing `nativeOutput`) and under each compressed mode,
+ * where it must stop as unsupported with `message`, print nothing, and stay stopped; `atStop` checks the
+ * machine where it stopped.
+ */
+function expectUnsupported(name: string, source: string, nativeOutput: string | RegExp, message: RegExp, atStop: (guest: ReturnType<typeof bootGuest>) => void): void {
+	const path = writeGuest('unsupported-guests', name, source);
+	const native = bootGuest(path, 'native');
+	assert.equal(native.monitor.run(1_000_000).reason, 'exit');
+	if (typeof nativeOutput === 'string') assert.equal(native.serial(), nativeOutput);
+	else assert.match(native.serial(), nativeOutput);
+	for (const mode of ['trap-and-emulate', 'binary-translation'] as const) {
+		const guest = bootGuest(path, mode);
+		const outcome = guest.monitor.run(1_000_000);
+		assert.equal(outcome.reason, 'unsupported', mode);
+		assert.match(outcome.message ?? '', message);
+		atStop(guest);
+		assert.equal(guest.serial(), '');
+		assert.deepEqual(guest.monitor.run(1_000_000), outcome, 'the machine stays stopped');
+	}
+}
+
 /** A kernel that returns to ring `ring` code with RETF (CS and SS of that ring); that code runs HLT, whose #GP (through the TSS's ring-0 stack) the kernel reports. */
 function ringGuest(ring: number): string {
 	return `
@@ -71,19 +93,9 @@ image_end:
 
 for (const ring of [1, 2]) {
 	test(`a guest entering ring ${ring} runs natively, and stops cleanly as unsupported under ring compression`, () => {
-		const path = writeGuest('unsupported-guests', `ring${ring}.asm`, ringGuest(ring));
-		const native = bootGuest(path, 'native');
-		assert.equal(native.monitor.run(1_000_000).reason, 'exit');
-		assert.equal(native.serial(), 'ring code ran: 0x00000001\n');
-		for (const mode of ['trap-and-emulate', 'binary-translation'] as const) {
-			const guest = bootGuest(path, mode);
-			const outcome = guest.monitor.run(1_000_000);
-			assert.equal(outcome.reason, 'unsupported', mode);
-			assert.match(outcome.message ?? '', new RegExp(`enters ring ${ring} \\(code selector 0x0018\\).*native mode`));
+		expectUnsupported(`ring${ring}.asm`, ringGuest(ring), 'ring code ran: 0x00000001\n', new RegExp(`enters ring ${ring} \\(code selector 0x0018\\).*native mode`), (guest) => {
 			assert.equal(guest.monitor.guestView().segments.cs.selector & 3, 0, 'stopped at the RETF, still in ring 0');
-			assert.equal(guest.serial(), '');
-			assert.deepEqual(guest.monitor.run(1_000_000), outcome, 'the machine stays stopped');
-		}
+		});
 	});
 }
 
@@ -119,17 +131,9 @@ image_end:
 `;
 
 test('a guest that drops to real mode and back runs natively, and stops cleanly as unsupported under ring compression', () => {
-	const path = writeGuest('unsupported-guests', 'real-mode.asm', REAL_MODE);
-	const native = bootGuest(path, 'native');
-	assert.equal(native.monitor.run(1_000_000).reason, 'exit');
-	assert.equal(native.serial(), 'read in real mode: 0x600d600d\n');
-	for (const mode of ['trap-and-emulate', 'binary-translation'] as const) {
-		const guest = bootGuest(path, mode);
-		const outcome = guest.monitor.run(1_000_000);
-		assert.equal(outcome.reason, 'unsupported', mode);
-		assert.match(outcome.message ?? '', /leaves protected mode.*native mode/);
+	expectUnsupported('real-mode.asm', REAL_MODE, 'read in real mode: 0x600d600d\n', /leaves protected mode.*native mode/, (guest) => {
 		assert.equal(guest.monitor.guestView().cr0 & 1, 1, 'stopped before CR0.PE changed');
-	}
+	});
 });
 
 /** Ring 3 calls the kernel through a 32-bit call gate (the lcall 7,0 of old Unix kernels); the kernel returns with RETF. */
@@ -224,16 +228,7 @@ image_end:
 `;
 
 test('a guest calling through a call gate runs natively, and stops cleanly as unsupported under ring compression', () => {
-	const path = writeGuest('unsupported-guests', 'call-gate.asm', CALL_GATE);
-	const native = bootGuest(path, 'native');
-	assert.equal(native.monitor.run(1_000_000).reason, 'exit');
-	assert.match(native.serial(), /the kernel runs with CS 0x00000008\nthe|call-gate: back at ring 3/);
-	for (const mode of ['trap-and-emulate', 'binary-translation'] as const) {
-		const guest = bootGuest(path, mode);
-		const outcome = guest.monitor.run(1_000_000);
-		assert.equal(outcome.reason, 'unsupported', mode);
-		assert.match(outcome.message ?? '', /call gate \(selector 0x0030\).*native mode/);
+	expectUnsupported('call-gate.asm', CALL_GATE, /the kernel runs with CS 0x00000008\n.*back at ring 3/, /call gate \(selector 0x0030\).*native mode/, (guest) => {
 		assert.equal(guest.monitor.guestView().segments.cs.selector, 0x1b, 'stopped at the far call, still at ring 3');
-		assert.equal(guest.serial(), '');
-	}
+	});
 });
