@@ -12,18 +12,29 @@ import type { VirtualCpu } from './virtual-cpu';
 
 const CONTRIBUTORY = new Set<number>([Vector.DE, Vector.TS, Vector.NP, Vector.SS, Vector.GP]);
 
-/** Delivers `first` or what it escalates to; returns undefined once delivered, or the triple fault's message. */
-export function reflectEscalating(cpu: Cpu, vcpu: VirtualCpu, hardware: CompressedHardware, first: Reflection): string | undefined {
+/** What reflectEscalating did: `first` delivered, or what its delivery raised instead, or a triple fault. */
+export interface Escalation {
+	/** `first` itself was delivered (an INT n then completed). */
+	delivered: boolean;
+	/** Set when delivering #DF failed: the machine shuts down. */
+	tripleFault?: string;
+}
+
+const DELIVERED: Escalation = { delivered: true };
+const REPLACED: Escalation = { delivered: false };
+
+/** Delivers `first` or what it escalates to. */
+export function reflectEscalating(cpu: Cpu, vcpu: VirtualCpu, hardware: CompressedHardware, first: Reflection): Escalation {
 	let current = first;
 	for (;;) {
 		hardware.resyncTables();
 		const guestView = hardware.beginGuestView();
 		try {
 			reflect(cpu, vcpu, current, hardware.descriptors);
-			return undefined;
+			return current === first ? DELIVERED : REPLACED;
 		} catch (error) {
 			if (!(error instanceof CpuException)) throw error;
-			if (current.vector === Vector.DF && current.source === 'fault') return `triple fault: ${error.message} while delivering #DF`;
+			if (current.vector === Vector.DF && current.source === 'fault') return { delivered: false, tripleFault: `triple fault: ${error.message} while delivering #DF` };
 			const vector = current.vector;
 			const exceptional = current.source === 'fault' || current.source === 'trap';
 			const escalate = exceptional && (vector === Vector.PF ? error.vector === Vector.PF || CONTRIBUTORY.has(error.vector) : CONTRIBUTORY.has(vector) && CONTRIBUTORY.has(error.vector));

@@ -68,8 +68,9 @@ export function readGuestDescriptor(cpu: SystemCpu, vcpu: VirtualCpu, selector: 
 export function markGuestAccessed(cpu: SystemCpu, vcpu: VirtualCpu, selector: number, d: SegmentDescriptor): void {
 	if (d.system || (d.type & 1) !== 0) return;
 	const table = selector & 4 ? vcpu.ldtr.base : vcpu.gdtr.base;
-	const at = linear(table + (selector & 0xfff8) + 5);
-	cpu.writeLinear8(at, cpu.readLinear8(at, false) | 1, false);
+	// The descriptor's high dword, read and written whole, as the CPU sets the bit (a #PF there has CR2 at it).
+	const at = linear(table + (selector & 0xfff8) + 4);
+	cpu.writeLinear32(at, cpu.readLinear32(at, false) | (1 << 8), false);
 }
 
 /**

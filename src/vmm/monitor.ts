@@ -376,15 +376,17 @@ export class Monitor {
 	}
 
 	/** A delivery by the hardware itself; a failure to deliver #DF stops the machine. */
-	private deliverHardware(deliver: () => void, retires: boolean): RunOutcome | undefined {
+	/** `deliver` says whether its event was delivered itself; INT n retires only then (not when its delivery faulted). */
+	private deliverHardware(deliver: () => boolean, retires: boolean): RunOutcome | undefined {
 		const fromCpl = this.cpu.cpl;
+		let delivered: boolean;
 		try {
-			deliver();
+			delivered = deliver();
 		} catch (error) {
 			if (error instanceof TripleFault) return this.tripleFault(error.message);
 			throw error;
 		}
-		if (retires) this.cpu.instructionCount++;
+		if (retires && delivered) this.cpu.instructionCount++;
 		this.idle = false;
 		this.vcpu.cpl = this.cpu.cpl;
 		if (fromCpl !== this.cpu.cpl && this.reporter.listening) this.reporter.emit('ring-change', '', `ring ${fromCpl} -> ${this.cpu.cpl}`, { from: fromCpl, to: this.cpu.cpl });
@@ -415,7 +417,15 @@ export class Monitor {
 			const retried = hidden.retryWithGuestLimits();
 			return retried && (this.handleExit(retried, false) ?? this.reporter.stopAfterEvent());
 		}
-		if ((e.vector === Vector.NP || e.vector === Vector.SS) && !fromCallout && hardware.shadow.isAccessPending(e.errorCode ?? 0)) return hidden.firstDescriptorLoad(e.errorCode ?? 0);
+		if ((e.vector === Vector.NP || e.vector === Vector.SS) && !fromCallout && hardware.shadow.isAccessPending(e.errorCode ?? 0)) {
+			try {
+				return hidden.firstDescriptorLoad(e.errorCode ?? 0);
+			} catch (fault) {
+				// Setting the accessed bit faulted (a read-only descriptor table): the guest's fault, at the load.
+				if (!(fault instanceof CpuException)) throw fault;
+				return this.reflectFault(fault, resumed, exit);
+			}
+		}
 		if (e.vector === Vector.NP && !fromCallout) this.refuseUnsupported(e.errorCode ?? 0);
 		return this.reflectFault(e, resumed, exit);
 	}
@@ -450,11 +460,12 @@ export class Monitor {
 	/** Reflection through the guest's IDT (escalating-reflection.ts); a triple fault stops the machine. */
 	private reflectInto(r: Reflection, retires: boolean): RunOutcome | undefined {
 		const fromCpl = this.vcpu.cpl;
-		const tripleFault = reflectEscalating(this.cpu, this.vcpu, this.compressed!.hardware, r);
-		if (tripleFault !== undefined) return this.tripleFault(tripleFault);
+		const result = reflectEscalating(this.cpu, this.vcpu, this.compressed!.hardware, r);
+		if (result.tripleFault !== undefined) return this.tripleFault(result.tripleFault);
 		this.idle = false;
 		if (fromCpl !== this.vcpu.cpl && this.reporter.listening) this.reporter.emit('ring-change', '', `guest ring ${fromCpl} -> ${this.vcpu.cpl} (real ring ${this.cpu.cpl})`, { from: fromCpl, to: this.vcpu.cpl });
-		if (retires) this.cpu.instructionCount++;
+		// INT n retires when its own delivery succeeded, not when a fault of that delivery was reflected instead.
+		if (retires && result.delivered) this.cpu.instructionCount++;
 		return this.reporter.stopAfterEvent();
 	}
 

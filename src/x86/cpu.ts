@@ -150,9 +150,11 @@ export class Cpu extends FlagState {
 		system.loadSegment(this, seg, selector);
 	}
 
-	deliverInterrupt(vector: number, source: InterruptSource, errorCode?: number, returnEip?: number): void {
-		system.deliverInterrupt(this, vector, source, errorCode, returnEip);
+	/** See system.deliverInterrupt: true when `vector` itself was delivered. */
+	deliverInterrupt(vector: number, source: InterruptSource, errorCode?: number, returnEip?: number): boolean {
+		const delivered = system.deliverInterrupt(this, vector, source, errorCode, returnEip);
 		this.halted = false;
+		return delivered;
 	}
 
 	farJump(selector: number, offset: number): void {

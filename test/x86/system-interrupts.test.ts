@@ -163,3 +163,16 @@ test('a stack overflow during same-ring delivery raises #SS(EXT), delivered on i
 	assert.equal(cpu.cpl, 1);
 	assert.equal(cpu.stackTop(1)[0], 1);
 });
+
+test('deliverInterrupt says whether the event itself was delivered or a fault of its delivery was, instead', () => {
+	const cpu = protectedModeCpu();
+	cpu.eip = 0x500;
+	assert.equal(deliverInterrupt(cpu, 0x80, 'software', undefined, 0x502), true);
+	const faulting = protectedModeCpu();
+	faulting.eip = 0x500;
+	setIdtGate(faulting, 0x81, { present: false });
+	// INT 0x81 through a not-present gate: #NP(IDT entry) is delivered, returning to the INT (it did not complete).
+	assert.equal(deliverInterrupt(faulting, 0x81, 'software', undefined, 0x502), false);
+	assert.equal(faulting.eip, handlerOffset(Vector.NP));
+	assert.deepEqual(faulting.stackTop(2), [(0x81 << 3) | 2, 0x500]);
+});

@@ -45,14 +45,16 @@ function escalatesToDoubleFault(first: PendingEvent, second: number): boolean {
  * must be the faulting instruction for faults. `errorCode`, when given, is
  * pushed. An exception during delivery is itself delivered (returning to
  * `cpu.eip`), escalating to #DF by the exception classes; #DF failing throws
- * TripleFault. On any throw, registers are as before the call.
+ * TripleFault. On any throw, registers are as before the call. Returns true
+ * when `vector` itself was delivered, false when a fault its delivery raised
+ * was delivered instead (an INT n then did not complete).
  */
-export function deliverInterrupt(cpu: SystemCpu, vector: number, source: InterruptSource, errorCode?: number, returnEip?: number): void {
+export function deliverInterrupt(cpu: SystemCpu, vector: number, source: InterruptSource, errorCode?: number, returnEip?: number): boolean {
 	let event: PendingEvent = { vector: vector & 0xff, source, errorCode, returnEip: returnEip ?? cpu.eip };
-	for (;;) {
+	for (let first = true; ; first = false) {
 		try {
 			deliverThroughIdt(cpu, event);
-			return;
+			return first;
 		} catch (e) {
 			if (!(e instanceof CpuException)) throw e;
 			if (event.vector === Vector.DF && event.source === 'fault') throw new TripleFault(e);
