@@ -64,6 +64,9 @@ interface Compressed {
 	emulation: GuestEmulation;
 }
 
+/** DR6.BS: the #DB was a single-step trap. */
+const DR6_BS = 1 << 14;
+
 export class Monitor {
 	readonly events: MonitorEventStream;
 	readonly vcpu = new VirtualCpu();
@@ -454,6 +457,11 @@ export class Monitor {
 			return this.stopBefore(exit);
 		}
 		if (e.vector === Vector.PF && e.faultAddress !== undefined) this.vcpu.cr2 = this.cpu.cr2 = e.faultAddress;
+		// The single-step trap's DR6.BS, which the hardware set in its own DR6, belongs in the guest's.
+		if (e.vector === Vector.DB) {
+			this.vcpu.dr[6] |= this.cpu.dr[6] & DR6_BS;
+			this.cpu.dr[6] &= ~DR6_BS;
+		}
 		return this.reflectInto({ vector: e.vector, source: 'fault', errorCode: hasErrorCode(e.vector) ? e.errorCode ?? 0 : undefined, returnEip: this.cpu.eip }, false);
 	}
 

@@ -13,7 +13,7 @@ import { compileRegion, continuesRegion, type InstructionEmitter } from './block
 import type { Cpu, ExitRequest } from './cpu';
 import { decodeBlock, MAX_BLOCK_INSTRUCTIONS, type CodeFetch, type CodePage } from './decoder';
 import type { DecodedBlock, DecodedInstruction } from './decoded-instruction';
-import { CpuException } from './exceptions';
+import { CpuException, Vector } from './exceptions';
 import { tryWalk } from './paging';
 import { Cr0, Flag, Seg } from './registers';
 import { Tlb } from './tlb';
@@ -332,11 +332,15 @@ export function runCpu(cpu: Cpu, maxInstructions: number, options?: RunOptions):
 		if (!first && cpu.stopAddresses.size !== 0 && cpu.stopAddresses.has(linear)) return { kind: 'stop-address', address: linear as LinearAddress };
 		first = false;
 
+		// EFLAGS.TF as the instruction starts: it runs alone, then traps with #DB (TF set by POPF or IRET traps
+		// after the instruction that follows, as on the hardware: it was clear when they started).
+		const singleStep = (cpu.flagsBits & Flag.TF) !== 0;
+		const budget = singleStep ? 1 : remaining;
 		// Blocks never hold more than MAX_BLOCK_INSTRUCTIONS: with that much budget left none is cut short.
-		let entry = remaining >= MAX_BLOCK_INSTRUCTIONS ? linked(cpu, previous, cpu.eip, options) : undefined;
+		let entry = budget >= MAX_BLOCK_INSTRUCTIONS ? linked(cpu, previous, cpu.eip, options) : undefined;
 		if (entry === undefined) {
 			try {
-				entry = lookUp(cpu, linear, remaining, options, previous);
+				entry = lookUp(cpu, linear, budget, options, previous);
 			} catch (e) {
 				if (!(e instanceof CpuException)) throw e;
 				previous = undefined;
@@ -349,7 +353,8 @@ export function runCpu(cpu: Cpu, maxInstructions: number, options?: RunOptions):
 		previous = entry;
 
 		cpu.codeModified = false;
-		entry.run(cpu, Math.min(end, cpu.instructionCount + SLICE));
+		const before = cpu.instructionCount;
+		entry.run(cpu, Math.min(end, cpu.instructionCount + (singleStep ? 1 : SLICE)));
 		// Set by generated code and callouts, which the type checker cannot see from here.
 		const fault = cpu.fault as CpuException | null;
 		if (fault !== null) {
@@ -369,9 +374,18 @@ export function runCpu(cpu: Cpu, maxInstructions: number, options?: RunOptions):
 			cpu.pendingExit = null;
 			const exit = pending.kind === 'software-interrupt' ? offer(pending, absorb) : pending;
 			if (exit !== null) return exit;
+		} else if (singleStep && cpu.instructionCount > before) {
+			// The single-step trap: DR6.BS, and #DB with EIP at the next instruction.
+			cpu.dr[6] |= DR6_BS;
+			absorbed++;
+			const exit = offer({ kind: 'exception', exception: new CpuException(Vector.DB) }, absorb);
+			if (exit !== null) return exit;
 		}
 	}
 }
+
+/** DR6.BS: the #DB was the single-step trap. */
+const DR6_BS = 1 << 14;
 
 /** True when a maskable interrupt would be taken at this instruction boundary. */
 export function interruptReady(cpu: Cpu): boolean {
