@@ -4,6 +4,7 @@
 // guest's tables (not the hardware's) and writes compressed copies of them.
 
 import type { SegmentCache } from '../x86/registers';
+import { SLOT_BYTES } from './monitor-region';
 
 export interface RawDescriptor {
 	/** Bytes 0-3 and 4-7, little-endian. */
@@ -80,12 +81,9 @@ export const isCallGate = (d: SegmentDescriptor): boolean => d.system && (d.type
 /** Non-conforming code of ring 1 or 2: control reaching it runs at that ring, which compression cannot represent. */
 export const entersMiddleRing = (d: SegmentDescriptor): boolean => isCode(d) && (d.type & 4) === 0 && (d.dpl === 1 || d.dpl === 2);
 
-/** Bytes of linear address space the monitor's region takes (monitor-region.ts SLOT_BYTES). */
-const MONITOR_BYTES = 0x400000;
-
 /** Whether the linear range of `length` bytes from `start` (wrapping round 4 GiB) meets the monitor's region at `monitorBase`. */
 function meetsMonitor(start: number, length: number, monitorBase: number): boolean {
-	return length > 0 && (((monitorBase - start) >>> 0) < length || ((start - monitorBase) >>> 0) < MONITOR_BYTES);
+	return length > 0 && (((monitorBase - start) >>> 0) < length || ((start - monitorBase) >>> 0) < SLOT_BYTES);
 }
 
 /** `limit` cut to at most `bound`, in a form the descriptor can encode (page granularity ends on a page). */
@@ -118,7 +116,7 @@ export function compress(d: SegmentDescriptor, monitorBase: number): SegmentDesc
 	const length = expandDown ? Math.max(0, top - d.limit) : d.limit + 1;
 	if (!meetsMonitor(start, length, monitorBase)) return { ...d, dpl };
 	if (!expandDown && d.base < monitorBase) return { ...d, dpl, ...limitAtMost(d, monitorBase - 1 - d.base) };
-	if (!expandDown && d.base >= monitorBase + MONITOR_BYTES) return { ...d, dpl, ...limitAtMost(d, 0xffffffff - d.base) };
+	if (!expandDown && d.base >= monitorBase + SLOT_BYTES) return { ...d, dpl, ...limitAtMost(d, 0xffffffff - d.base) };
 	if (isCode(d)) return { ...d, dpl, present: false };
 	return { ...d, dpl, type: d.type | 4, limit: top, granular: d.big };
 }

@@ -66,7 +66,8 @@ export class GuestEmulation {
 		const cpu = this.cpu;
 		const site = { eip: cpu.eip, linear: currentLinear(cpu) };
 		const fromCpl = this.vcpu.cpl;
-		const interruptible = guestInterruptsEnabled(cpu, this.vcpu, false);
+		// STI sets IF with a one-instruction shadow only if interrupts were off before it; nothing else asks.
+		const stiShadow = ins.code === 'Sti' && !guestInterruptsEnabled(cpu, this.vcpu, false);
 		let event: MonitorEvent | undefined;
 		if (this.reporter.listening) {
 			event = this.reporter.event('trap', site, ins.text, `trapped ${ins.text} at guest ring ${fromCpl}`, entry.class);
@@ -84,7 +85,7 @@ export class GuestEmulation {
 			this.hardware.endGuestView(guestView);
 		}
 		if (!result) return 'not-emulated';
-		this.completeEmulation(ins, site, result, fromCpl, interruptible, event);
+		this.completeEmulation(ins, site, result, fromCpl, stiShadow, event);
 		cpu.instructionCount++;
 		return 'emulated';
 	}
@@ -99,7 +100,8 @@ export class GuestEmulation {
 			return;
 		}
 		const fromCpl = this.vcpu.cpl;
-		const interruptible = guestInterruptsEnabled(cpu, this.vcpu, false);
+		// STI sets IF with a one-instruction shadow only if interrupts were off before it; nothing else asks.
+		const stiShadow = ins.code === 'Sti' && !guestInterruptsEnabled(cpu, this.vcpu, false);
 		cpu.eip = site.eip;
 		let result: Emulated | undefined;
 		const paging = this.hardware.paging;
@@ -119,7 +121,7 @@ export class GuestEmulation {
 			paging.trapTraces = trapping;
 		}
 		if (paging.descriptorTablesWritten) this.hardware.resyncTables();
-		this.completeEmulation(ins, site, result, fromCpl, interruptible, event);
+		this.completeEmulation(ins, site, result, fromCpl, stiShadow, event);
 		if (result.halt) cpu.requestExit('halt');
 	}
 
@@ -133,10 +135,10 @@ export class GuestEmulation {
 	}
 
 	/** After an emulation (the instruction not yet retired): EIP, the STI shadow, the event's outcome, I/O and ring-change events, HLT. */
-	private completeEmulation(ins: GuestInstruction, site: Site, result: Emulated, fromCpl: number, interruptible: boolean, event: MonitorEvent | undefined): void {
+	private completeEmulation(ins: GuestInstruction, site: Site, result: Emulated, fromCpl: number, stiShadow: boolean, event: MonitorEvent | undefined): void {
 		const cpu = this.cpu;
 		if (!result.transferred) cpu.eip = (site.eip + ins.length) >>> 0;
-		if (ins.code === 'Sti' && !interruptible) cpu.interruptsHeldUntil = cpu.instructionCount + 2;
+		if (stiShadow) cpu.interruptsHeldUntil = cpu.instructionCount + 2;
 		if (event) {
 			event.action = result.action;
 			event.detail = result.detail;

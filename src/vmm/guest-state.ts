@@ -17,7 +17,11 @@ export const virtualRing = (realCpl: number): number => (realCpl === 1 ? 0 : rea
 
 /** EFLAGS as the guest sees them: its own IF and IOPL in place of the hardware's. */
 export function guestEflags(cpu: SystemCpu, vcpu: VirtualCpu): number {
-	const real = cpu.getEflags();
+	return guestEflagsFrom(cpu.getEflags(), vcpu);
+}
+
+/** guestEflags of the hardware's EFLAGS `real`, for a caller that needs both. */
+export function guestEflagsFrom(real: number, vcpu: VirtualCpu): number {
 	const interrupt = vcpu.cpl === 0 ? (vcpu.interruptFlag ? Flag.IF : 0) : real & Flag.IF;
 	return ((real & ~(Flag.IF | Flag.IOPL)) | interrupt | (vcpu.iopl << IOPL_SHIFT) | EFLAGS_FIXED) >>> 0;
 }

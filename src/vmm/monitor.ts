@@ -16,7 +16,7 @@ import type { InstructionEmitter } from '../x86/block-compiler';
 import type { Cpu } from '../x86/cpu';
 import { CpuException, hasErrorCode, Vector, VECTOR_NAMES } from '../x86/exceptions';
 import { lookupCode } from '../x86/instruction-table';
-import { Flag, Seg } from '../x86/registers';
+import { Dr6, Flag, Seg } from '../x86/registers';
 import type { Absorbed, RunOptions } from '../x86/run';
 import { TripleFault } from '../x86/system/index';
 import { copySystemRegisters } from '../x86/system-registers';
@@ -63,9 +63,6 @@ interface Compressed {
 	hidden: HiddenFaults;
 	emulation: GuestEmulation;
 }
-
-/** DR6.BS: the #DB was a single-step trap. */
-const DR6_BS = 1 << 14;
 
 export class Monitor {
 	readonly events: MonitorEventStream;
@@ -459,8 +456,8 @@ export class Monitor {
 		if (e.vector === Vector.PF && e.faultAddress !== undefined) this.vcpu.cr2 = this.cpu.cr2 = e.faultAddress;
 		// The single-step trap's DR6.BS, which the hardware set in its own DR6, belongs in the guest's.
 		if (e.vector === Vector.DB) {
-			this.vcpu.dr[6] |= this.cpu.dr[6] & DR6_BS;
-			this.cpu.dr[6] &= ~DR6_BS;
+			this.vcpu.dr[6] |= this.cpu.dr[6] & Dr6.BS;
+			this.cpu.dr[6] &= ~Dr6.BS;
 		}
 		return this.reflectInto({ vector: e.vector, source: 'fault', errorCode: hasErrorCode(e.vector) ? e.errorCode ?? 0 : undefined, returnEip: this.cpu.eip }, false);
 	}

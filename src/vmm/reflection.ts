@@ -10,7 +10,7 @@ import { Flag, Reg, Seg, type SegmentCache } from '../x86/registers';
 import type { SystemCpu } from '../x86/system/system-cpu';
 import { decodeGate } from './descriptors';
 import { hardwareSegment, uncachedDescriptors, type GuestDescriptors } from './guest-descriptors';
-import { guestEflags, guestSelector, realRing } from './guest-state';
+import { guestEflagsFrom, guestSelector, realRing } from './guest-state';
 import { guestRing0Stack } from './shadow-tables';
 import { movedEsp, stackTop } from './guest-stack';
 import { middleRing } from './unsupported-guest';
@@ -55,7 +55,9 @@ export function reflect(cpu: SystemCpu, vcpu: VirtualCpu, r: Reflection, descrip
 	if (!code.guest.present || !code.compressed.present) throw new CpuException(Vector.NP, codeError);
 	const fromCpl = vcpu.cpl;
 
-	const flags = guestEflags(cpu, vcpu);
+	// Materialised once: the lazy flags are not touched until the frame is pushed.
+	const realFlags = cpu.getEflags();
+	const flags = guestEflagsFrom(realFlags, vcpu);
 	let stackSeg = cpu.seg[Seg.SS];
 	let esp = cpu.regs[Reg.ESP] >>> 0;
 	const stackSwitch = toCpl < fromCpl;
@@ -92,7 +94,7 @@ export function reflect(cpu: SystemCpu, vcpu: VirtualCpu, r: Reflection, descrip
 	vcpu.cpl = toCpl;
 	if (gate.type === 0xe) vcpu.interruptFlag = false;
 	else vcpu.interruptFlag = (flags & Flag.IF) !== 0;
-	cpu.setEflags((cpu.getEflags() & ~(Flag.TF | Flag.NT | Flag.RF | Flag.VM | Flag.IOPL)) | Flag.IF);
+	cpu.setEflags((realFlags & ~(Flag.TF | Flag.NT | Flag.RF | Flag.VM | Flag.IOPL)) | Flag.IF);
 	return { handlerCs: gate.selector, handlerEip: gate.offset, fromCpl, toCpl };
 }
 

@@ -19,6 +19,9 @@ export const EFLAGS_FIXED = 1 << 1;
 /** CR0 bits. */
 export const enum Cr0 { PE = 1 << 0, MP = 1 << 1, EM = 1 << 2, TS = 1 << 3, ET = 1 << 4, NE = 1 << 5, WP = 1 << 16, AM = 1 << 18, NW = 1 << 29, CD = 1 << 30, PG = 1 << 31 }
 /** CR4 bits this CPU honours. */
+/** DR6 status bits the CPU sets: BD (a debug-register access under DR7.GD), BS (the single-step trap). */
+export const enum Dr6 { BD = 1 << 13, BS = 1 << 14 }
+
 export const enum Cr4 { VME = 1 << 0, PVI = 1 << 1, TSD = 1 << 2, DE = 1 << 3, PSE = 1 << 4, PGE = 1 << 7, PCE = 1 << 8 }
 
 /**

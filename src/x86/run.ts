@@ -15,7 +15,7 @@ import { decodeBlock, MAX_BLOCK_INSTRUCTIONS, type CodeFetch, type CodePage } fr
 import type { DecodedBlock, DecodedInstruction } from './decoded-instruction';
 import { CpuException, Vector } from './exceptions';
 import { tryWalk } from './paging';
-import { Cr0, Flag, Seg } from './registers';
+import { Cr0, Dr6, Flag, Seg } from './registers';
 import { Tlb } from './tlb';
 
 export type CpuExit =
@@ -376,7 +376,7 @@ export function runCpu(cpu: Cpu, maxInstructions: number, options?: RunOptions):
 			if (exit !== null) return exit;
 		} else if (singleStep && cpu.instructionCount > before) {
 			// The single-step trap: DR6.BS, and #DB with EIP at the next instruction.
-			cpu.dr[6] |= DR6_BS;
+			cpu.dr[6] |= Dr6.BS;
 			absorbed++;
 			const exit = offer({ kind: 'exception', exception: new CpuException(Vector.DB) }, absorb);
 			if (exit !== null) return exit;
@@ -384,8 +384,6 @@ export function runCpu(cpu: Cpu, maxInstructions: number, options?: RunOptions):
 	}
 }
 
-/** DR6.BS: the #DB was the single-step trap. */
-const DR6_BS = 1 << 14;
 
 /** True when a maskable interrupt would be taken at this instruction boundary. */
 export function interruptReady(cpu: Cpu): boolean {

@@ -4,7 +4,7 @@
 
 import { linear } from '../addresses';
 import { CpuException, Vector } from '../exceptions';
-import { Cr0, Cr4 } from '../registers';
+import { Cr0, Cr4, Dr6 } from '../registers';
 import { requireRing0 } from './privilege';
 import type { SystemCpu } from './system-cpu';
 
@@ -83,7 +83,6 @@ export function invlpgAt(cpu: SystemCpu, address: number): void {
 }
 
 const DR6_FIXED_ONES = 0xffff0ff0;
-const DR6_BD = 1 << 13;
 const DR7_GD = 1 << 13;
 const DR7_FIXED_ONE = 1 << 10;
 const DR7_FIXED_ZEROS = (1 << 11) | (1 << 12) | (1 << 14) | (1 << 15);
@@ -96,7 +95,7 @@ function debugRegisterIndex(cpu: SystemCpu, n: number): number {
 		n += 2;
 	}
 	if (cpu.dr[7] & DR7_GD) {
-		cpu.dr[6] |= DR6_BD;
+		cpu.dr[6] |= Dr6.BD;
 		cpu.dr[7] &= ~DR7_GD;
 		throw new CpuException(Vector.DB);
 	}
