@@ -13,20 +13,10 @@ USER_STACK_TOP	equ 0x00080000
 %include "../lib/multiboot.inc"
 %include "../lib/user-gdt.inc"
 %include "../lib/start.inc"
+%include "../lib/user-mode.inc"
 
 main:
-	call load_gdt
-	call build_idt
-	mov ecx, 0x80
-	mov eax, syscall_entry
-	mov dl, 0xEE			; present, DPL 3, 32-bit interrupt gate
-	call set_gate_dpl
-	lidt [idt_descriptor]
-	mov ax, 0x28
-	ltr ax
-	mov al, 0xFF			; mask every IRQ
-	out 0x21, al
-	out 0xA1, al
+	SYSCALL_KERNEL syscall_entry
 	pushfd
 	or dword [esp], 0x1000		; IOPL 1
 	popfd
