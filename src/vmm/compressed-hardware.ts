@@ -6,7 +6,7 @@
 
 import type { Cpu } from '../x86/cpu';
 import { Cr0, Flag, Seg, segmentCache } from '../x86/registers';
-import { compress, decodeSegment, encodeSegment } from './descriptors';
+import { compressLoaded } from './descriptors';
 import { currentLinear, type EventReporter, type Site } from './event-reporter';
 import { hex } from './format';
 import { GuestDescriptorCache } from './guest-descriptors';
@@ -63,7 +63,7 @@ export class CompressedHardware {
 		for (let s = Seg.ES; s <= Seg.GS; s++) {
 			const c = cpu.seg[s];
 			if (!c.usable || c.system) continue;
-			const d = compress(decodeSegment(encodeSegment({ base: c.base, limit: c.limit, type: c.type, system: false, dpl: c.dpl, present: c.present, big: c.big, granular: c.limit > 0xfffff })), shadow.region.base);
+			const d = compressLoaded(c, c.limit, c.type, shadow.region.base);
 			const selector = s === Seg.CS || s === Seg.SS ? (c.selector & 0xfffc) | realRing(vcpu.cpl) : c.selector;
 			cpu.seg[s] = segmentCache({ ...c, selector, dpl: d.dpl, limit: d.limit, type: d.type });
 		}

@@ -121,6 +121,16 @@ export function compress(d: SegmentDescriptor, monitorBase: number): SegmentDesc
 	return { ...d, dpl, type: d.type | 4, limit: top, granular: d.big };
 }
 
+/**
+ * A segment register's cache compressed for a monitor at `monitorBase`, as if
+ * loaded from a descriptor with the guest's `limit` and `type` (a cache the
+ * monitor did not load itself: the start state, or one cut for the region's
+ * old place).
+ */
+export function compressLoaded(c: SegmentCache, limit: number, type: number, monitorBase: number): SegmentDescriptor {
+	return compress(decodeSegment(encodeSegment({ base: c.base, limit, type, system: false, dpl: c.dpl, present: c.present, big: c.big, granular: limit > 0xfffff })), monitorBase);
+}
+
 export function toSegmentCache(selector: number, d: SegmentDescriptor): SegmentCache {
 	return { selector, base: d.base, limit: d.limit, type: d.type, system: d.system, dpl: d.dpl, present: d.present, big: d.big, usable: true };
 }

@@ -6,7 +6,7 @@
 
 import { segmentCache } from '../x86/registers';
 import type { SystemCpu } from '../x86/system/system-cpu';
-import { compress } from './descriptors';
+import { compressLoaded } from './descriptors';
 import { hex } from './format';
 import { guestExtent } from './guest-limits';
 import { MonitorRegion } from './monitor-region';
@@ -45,7 +45,7 @@ export function relocateIfMapped(cpu: SystemCpu, vcpu: VirtualCpu, shadow: Shado
 	cpu.seg.forEach((cache, s) => {
 		if (!cache.usable || cache.system) return;
 		const { limit, type } = extents[s];
-		const d = compress({ base: cache.base, limit, type, system: false, dpl: cache.dpl, present: cache.present, big: cache.big, granular: limit > 0xfffff }, region.base);
+		const d = compressLoaded(cache, limit, type, region.base);
 		cpu.seg[s] = segmentCache({ ...cache, limit: d.limit, type: d.type });
 	});
 	return { from, to: region.base };
