@@ -9,8 +9,8 @@ import { revalidateDataSegments } from '../x86/system/segments';
 import type { SystemCpu } from '../x86/system/system-cpu';
 import { isCallGate } from './descriptors';
 import { hardwareSegment, uncachedDescriptors, type GuestDescriptors } from './guest-descriptors';
-import { guestEflags, guestSelector, realRing, setGuestEflags, takeRing3Flags } from './guest-state';
-import { movedEsp, peekStack, pushStack, releaseStack } from './guest-stack';
+import { guestEflagsFrom, guestSelector, realRing, setGuestEflags, takeRing3Flags } from './guest-state';
+import { movedEsp, peekFrame, peekStack, pushStack, releaseStack } from './guest-stack';
 import { callGate, middleRing } from './unsupported-guest';
 import type { VirtualCpu } from './virtual-cpu';
 
@@ -56,14 +56,19 @@ export function describeIret(r: IretDone): string {
 	return `emulated IRET to ${r.cs.toString(16).padStart(4, '0')}:${r.eip.toString(16).padStart(8, '0')} (guest ring ${r.fromCpl} -> ${r.toCpl})`;
 }
 
+/** Where emulateIret reads its frame: one buffer, as an IRET reads its frame before anything can interrupt it. */
+const iretFrame = new Uint32Array(3);
+
 /** IRET by the guest's rules; `descriptors` may be the monitor's cache when its shadow GDT is current. */
 export function emulateIret(cpu: SystemCpu, vcpu: VirtualCpu, size: 2 | 4, descriptors: GuestDescriptors = uncachedDescriptors): IretDone {
-	const current = guestEflags(cpu, vcpu);
+	// Every flag is replaced from the frame: the arithmetic ones need not be worked out first.
+	const current = guestEflagsFrom(cpu.systemFlags(), vcpu);
 	if (current & Flag.NT) throw new CpuException(Vector.GP, 0);
-	const eip = peekStack(cpu, 0, size);
-	const cs = peekStack(cpu, size, size) & 0xffff;
-	let flags = peekStack(cpu, 2 * size, size);
-	if (size === 2) flags = (current & 0xffff0000) | flags;
+	const frame = iretFrame;
+	peekFrame(cpu, 0, 3, size, frame);
+	const eip = frame[0];
+	const cs = frame[1] & 0xffff;
+	let flags = size === 2 ? (current & 0xffff0000) | frame[2] : frame[2];
 	const target = codeTarget(cpu, vcpu, cs, true, descriptors);
 	const fromCpl = vcpu.cpl;
 	// IOPL changes only at CPL 0 and IF only when CPL <= IOPL: the guest's rules, at its virtual CPL.
@@ -72,9 +77,9 @@ export function emulateIret(cpu: SystemCpu, vcpu: VirtualCpu, size: 2 | 4, descr
 	if (fromCpl > vcpu.iopl) keep |= Flag.IF;
 	flags = (flags & ~keep) | (current & keep);
 	if (target.cpl > fromCpl) {
-		const esp = peekStack(cpu, 3 * size, size);
-		const ssSelector = peekStack(cpu, 4 * size, size) & 0xffff;
-		const ss = outerStack(cpu, vcpu, ssSelector, target.cpl, descriptors);
+		peekFrame(cpu, 3 * size, 2, size, frame);
+		const esp = frame[0];
+		const ss = outerStack(cpu, vcpu, frame[1] & 0xffff, target.cpl, descriptors);
 		cpu.seg[Seg.SS] = ss;
 		cpu.regs[Reg.ESP] = esp;
 	} else {

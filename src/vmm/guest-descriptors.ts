@@ -51,35 +51,38 @@ export const uncachedDescriptors: GuestDescriptors = {
 const KEPT = 1024;
 
 export class GuestDescriptorCache implements GuestDescriptors {
-	/** Selector without its RPL (index and table bit) -> descriptor. */
-	private readonly entries = new Map<number, GuestDescriptor>();
+	/** By selector >>> 2 (index and table bit): a plain array, as every delivery and IRET looks here. */
+	private readonly entries: (GuestDescriptor | undefined)[] = new Array(0x4000).fill(undefined);
+	/** The keys set in `entries`, so clearing touches only those. */
+	private readonly keys: number[] = [];
 	/** The monitor's linear base the entries were compressed for. */
 	private monitorBase = -1;
 
 	constructor(private readonly region: MonitorRegion) {}
 
 	lookup(cpu: SystemCpu, vcpu: VirtualCpu, selector: number): GuestDescriptor {
-		const base = this.region.base;
-		if (base !== this.monitorBase) {
-			this.entries.clear();
-			this.monitorBase = base;
+		if (this.region.base !== this.monitorBase) {
+			this.clear();
+			this.monitorBase = this.region.base;
 		}
-		const key = selector & 0xfffc;
-		let entry = this.entries.get(key);
+		const key = (selector & 0xfffc) >>> 2;
+		let entry = this.entries[key];
 		if (entry === undefined) {
 			entry = uncachedDescriptors.lookup(cpu, vcpu, selector);
-			if (this.entries.size >= KEPT) this.entries.clear();
-			this.entries.set(key, entry);
+			if (this.keys.length >= KEPT) this.clear();
+			this.entries[key] = entry;
+			this.keys.push(key);
 		}
 		return entry;
 	}
 
 	/** The guest's tables (or where they are mapped, or the monitor's placement) may have changed. */
 	clear(): void {
-		this.entries.clear();
+		for (const key of this.keys) this.entries[key] = undefined;
+		this.keys.length = 0;
 	}
 
 	get size(): number {
-		return this.entries.size;
+		return this.keys.length;
 	}
 }

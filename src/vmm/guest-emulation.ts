@@ -20,7 +20,7 @@ import type { VirtualCpu } from './virtual-cpu';
 
 /** Whether the guest takes external interrupts now: its virtual IF in guest ring 0, the real one elsewhere. */
 export function guestInterruptsEnabled(cpu: Cpu, vcpu: VirtualCpu, native: boolean): boolean {
-	if (native || vcpu.cpl !== 0) return (cpu.getEflags() & Flag.IF) !== 0;
+	if (native || vcpu.cpl !== 0) return (cpu.systemFlags() & Flag.IF) !== 0;
 	return vcpu.interruptFlag;
 }
 

@@ -24,6 +24,26 @@ export function peekStack(cpu: SystemCpu, offset: number, size: 2 | 4): number {
 	return size === 4 ? cpu.readLinear32(at, false) >>> 0 : cpu.readLinear16(at, false);
 }
 
+/**
+ * Reads `count` values of `size` bytes from `offset` above the current stack
+ * top into `into`, lowest first, without moving it (an IRET or RETF frame). A
+ * frame of dwords in one page of RAM the TLB already grants is read in one go.
+ */
+export function peekFrame(cpu: SystemCpu, offset: number, count: number, size: 2 | 4, into: Uint32Array): void {
+	const ss = cpu.seg[Seg.SS];
+	const top = movedEsp(ss, cpu.regs[Reg.ESP] >>> 0, offset);
+	const bytes = count * size;
+	// Unless SP wraps inside it, the frame is one run of bytes from its start up.
+	if (size === 4 && (ss.big ? top : top & 0xffff) + bytes <= (ss.big ? 0x100000000 : 0x10000)) {
+		const i = cpu.frameIndex32(stackTop(ss, top), bytes, false);
+		if (i >= 0) {
+			for (let k = 0; k < count; k++) into[k] = cpu.ram32View[i + k];
+			return;
+		}
+	}
+	for (let k = 0; k < count; k++) into[k] = peekStack(cpu, offset + k * size, size);
+}
+
 /** Pushes on the current stack; ESP moves only once the store succeeded. */
 export function pushStack(cpu: SystemCpu, value: number, size: 2 | 4): void {
 	const ss = cpu.seg[Seg.SS];

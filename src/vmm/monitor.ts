@@ -11,7 +11,7 @@
 // CR0/CR3/CR4 live in the virtual CPU, hidden faults (shadow misses, stores to
 // traced pages) are resolved by the monitor, true faults are reflected.
 
-import { linear, type LinearAddress } from '../x86/addresses';
+import type { LinearAddress } from '../x86/addresses';
 import type { InstructionEmitter } from '../x86/block-compiler';
 import type { Cpu } from '../x86/cpu';
 import { CpuException, hasErrorCode, Vector, VECTOR_NAMES } from '../x86/exceptions';
@@ -228,7 +228,7 @@ export class Monitor {
 				return this.reporter.stopAfterEvent();
 			case 'software-interrupt':
 				this.deliveries++;
-				return this.softwareInterrupt(exit, exit.vector, exit.returnEip, resumed);
+				return this.softwareInterrupt(exit, resumed);
 			case 'exception':
 				this.deliveries++;
 				if (exit.exception instanceof TraceFault) return this.traceFault(exit.exception);
@@ -331,10 +331,11 @@ export class Monitor {
 
 	// ---- software interrupts (INT n, INT3, INTO): the CPU exits, the monitor delivers ----------
 
-	private softwareInterrupt(exit: CpuExit, vector: number, returnEip: number, resumed: boolean): RunOutcome | undefined {
+	private softwareInterrupt(exit: CpuExit & { kind: 'software-interrupt' }, resumed: boolean): RunOutcome | undefined {
+		const { vector, returnEip } = exit;
 		// The state shown and used for a delivery fault is that at the INT instruction, not yet retired.
 		if (!resumed) {
-			this.cpu.eip = (returnEip - this.softwareInterruptLength(vector, returnEip)) >>> 0;
+			this.cpu.eip = exit.eip;
 			this.cpu.instructionCount--;
 		}
 		if (!resumed && this.reporter.listening) {
@@ -344,19 +345,6 @@ export class Monitor {
 		}
 		if (this.mode !== 'native') return this.reflectInto({ vector, source: 'software', returnEip }, true);
 		return this.deliverHardware(() => this.cpu.deliverInterrupt(vector, 'software', undefined, returnEip), true);
-	}
-
-	/** INT3 and INTO are one byte, INT n two (CD nn); prefixes on them are not looked for. */
-	private softwareInterruptLength(vector: number, returnEip: number): number {
-		const base = this.cpu.seg[Seg.CS].base;
-		try {
-			const opcode = this.cpu.readLinear8(linear(base + returnEip - 2), false);
-			const operand = this.cpu.readLinear8(linear(base + returnEip - 1), false);
-			return opcode === 0xcd && operand === vector ? 2 : 1;
-		} catch (e) {
-			if (e instanceof CpuException) return 1;
-			throw e;
-		}
 	}
 
 	/** A listener asked to stop before the monitor acts on `exit`: the next run acts on it first. */

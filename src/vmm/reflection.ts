@@ -77,14 +77,17 @@ export function reflect(cpu: SystemCpu, vcpu: VirtualCpu, r: Reflection, descrip
 	}
 
 	// Everything that can fault is checked or written before any register changes: a fault here leaves the guest state as it was.
+	const frame = deliveryFrame;
+	let count = 0;
 	if (stackSwitch) {
-		esp = pushOn(cpu, stackSeg, esp, outerSs);
-		esp = pushOn(cpu, stackSeg, esp, outerEsp);
+		frame[count++] = outerSs;
+		frame[count++] = outerEsp;
 	}
-	esp = pushOn(cpu, stackSeg, esp, flags);
-	esp = pushOn(cpu, stackSeg, esp, guestSelector(cpu, vcpu, Seg.CS));
-	esp = pushOn(cpu, stackSeg, esp, r.returnEip >>> 0);
-	if (r.errorCode !== undefined) esp = pushOn(cpu, stackSeg, esp, r.errorCode);
+	frame[count++] = flags;
+	frame[count++] = guestSelector(cpu, vcpu, Seg.CS);
+	frame[count++] = r.returnEip;
+	if (r.errorCode !== undefined) frame[count++] = r.errorCode;
+	esp = pushFrame(cpu, stackSeg, esp, frame, count);
 
 	cpu.seg[Seg.SS] = stackSeg;
 	cpu.regs[Reg.ESP] = esp;
@@ -98,9 +101,29 @@ export function reflect(cpu: SystemCpu, vcpu: VirtualCpu, r: Reflection, descrip
 	return { handlerCs: gate.selector, handlerEip: gate.offset, fromCpl, toCpl };
 }
 
-/** Writes `value` just below `esp` on the stack `ss` describes (registers untouched); returns the new ESP. */
-function pushOn(cpu: SystemCpu, ss: SegmentCache, esp: number, value: number): number {
-	const moved = movedEsp(ss, esp, -4);
-	cpu.writeLinear32(stackTop(ss, moved), value, false);
-	return moved;
+/** The frame reflect pushes, built here first: at most SS, ESP, EFLAGS, CS, EIP and an error code. */
+const deliveryFrame = new Uint32Array(6);
+
+/**
+ * Writes the first `count` of `values` below `esp` on the stack `ss` describes,
+ * the first highest, as that many pushes would (registers untouched); returns
+ * the new ESP. A frame in one page of RAM the TLB already grants is written in one go.
+ */
+function pushFrame(cpu: SystemCpu, ss: SegmentCache, esp: number, values: Uint32Array, count: number): number {
+	const bytes = count * 4;
+	const moved = movedEsp(ss, esp, -bytes);
+	// Unless SP wraps inside it, the frame is one run of bytes from the new top up.
+	if ((ss.big ? esp >>> 0 : esp & 0xffff) >= bytes) {
+		const i = cpu.frameIndex32(stackTop(ss, moved), bytes, true);
+		if (i >= 0) {
+			const ram = cpu.ram32View;
+			for (let k = 0; k < count; k++) ram[i + count - 1 - k] = values[k];
+			return moved;
+		}
+	}
+	for (let k = 0; k < count; k++) {
+		esp = movedEsp(ss, esp, -4);
+		cpu.writeLinear32(stackTop(ss, esp), values[k], false);
+	}
+	return esp;
 }

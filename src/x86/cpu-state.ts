@@ -5,7 +5,7 @@
 // GDTR, IDTR, LDTR, TR, DR0..DR7 and the MSRs are the SystemRegisters, shaped
 // and reset like the monitor's virtual CPU.
 
-import { Reg, Seg, flatSegment, type SegmentCache } from './registers';
+import { ARITH_FLAGS, Reg, Seg, flatSegment, type SegmentCache } from './registers';
 import { SystemRegisters } from './system-registers';
 
 export abstract class CpuState extends SystemRegisters {
@@ -23,6 +23,14 @@ export abstract class CpuState extends SystemRegisters {
 
 	abstract getEflags(): number;
 	abstract setEflags(value: number): void;
+
+	/**
+	 * EFLAGS with the arithmetic flags read as 0: all that privilege rules look at
+	 * (IF, IOPL, NT, VM ...), without working out the flags the engine keeps lazily.
+	 */
+	systemFlags(): number {
+		return this.getEflags() & ~ARITH_FLAGS;
+	}
 
 	reg(r: Reg): number {
 		return this.regs[r] >>> 0;

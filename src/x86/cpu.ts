@@ -392,6 +392,22 @@ export class Cpu extends FlagState {
 		return p >>> 2;
 	}
 
+	/**
+	 * Where the `bytes` (a multiple of 4) at `linear` lie in `ram32View`, for a supervisor
+	 * access that needs no check beyond paging (an interrupt frame the monitor pushes or pops
+	 * for the guest), or -1 when they must take the checked path: unaligned, across a page,
+	 * not yet granted by the TLB, not RAM, holding decoded code (a write), or in the slot the
+	 * monitor is seeing as the guest does (guestViewSlot).
+	 */
+	frameIndex32(linear: number, bytes: number, write: boolean): number {
+		if ((linear & 3) !== 0 || (linear & 0xfff) > 0x1000 - bytes || linear >>> 22 === this.guestViewSlot) return -1;
+		const e = this.tlb.entries[linear >>> 12];
+		if ((e & (write ? TlbRight.SupervisorWrite : TlbRight.SupervisorRead)) === 0) return -1;
+		const p = ((e & ~0xfff) | (linear & 0xfff)) >>> 0;
+		if (p + bytes - 4 >= this.ram32End || (write && this.codePages[p >>> 12] !== 0)) return -1;
+		return p >>> 2;
+	}
+
 	readSeg8(seg: Seg, offset: number): number {
 		return this.readLinear8(this.segLinear(seg, offset, 1, false), this.cpl === 3);
 	}

@@ -4,7 +4,7 @@
 // The other EFLAGS bits (TF, IF, DF, IOPL, ...) always live in `flagsBits`.
 
 import { CpuState } from './cpu-state';
-import { EFLAGS_FIXED, Flag } from './registers';
+import { ARITH_FLAGS, EFLAGS_FIXED, Flag } from './registers';
 
 /** The operation recorded by a lazy flag kind (low 3 bits of the kind). */
 export const enum FlagOp { None = 0, Add = 1, Adc = 2, Sub = 3, Sbb = 4, Logic = 5, Inc = 6, Dec = 7 }
@@ -16,7 +16,6 @@ export function flagKind(op: FlagOp, size: 8 | 16 | 32): number {
 
 const MASK = [0xff, 0xffff, 0xffffffff];
 const SIGN = [0x80, 0x8000, 0x80000000];
-export const ARITH_FLAGS = Flag.CF | Flag.PF | Flag.AF | Flag.ZF | Flag.SF | Flag.OF;
 /** Bits of EFLAGS that exist on this CPU (reserved bits 3, 5, 15 and 22+ read as 0). */
 export const EFLAGS_VALID = 0x003f7fd7;
 
@@ -115,6 +114,10 @@ export abstract class FlagState extends CpuState {
 		if (this.lk === 0) return this.flagsBits | EFLAGS_FIXED;
 		return (this.flagsBits & ~ARITH_FLAGS) | EFLAGS_FIXED | this.cf() | (this.pf() ? Flag.PF : 0) | (this.af() ? Flag.AF : 0)
 			| (this.zf() ? Flag.ZF : 0) | (this.sf() ? Flag.SF : 0) | (this.of() ? Flag.OF : 0);
+	}
+
+	override systemFlags(): number {
+		return (this.flagsBits & ~ARITH_FLAGS) | EFLAGS_FIXED;
 	}
 
 	/** Sets every EFLAGS bit as given, without privilege rules (those belong to POPF/IRET). */

@@ -15,6 +15,8 @@ export const enum Flag {
 export const IOPL_SHIFT = 12;
 /** Bit 1 of EFLAGS always reads as 1. */
 export const EFLAGS_FIXED = 1 << 1;
+/** The six arithmetic flags, which the execution engine may keep lazily. */
+export const ARITH_FLAGS = Flag.CF | Flag.PF | Flag.AF | Flag.ZF | Flag.SF | Flag.OF;
 
 /** CR0 bits. */
 export const enum Cr0 { PE = 1 << 0, MP = 1 << 1, EM = 1 << 2, TS = 1 << 3, ET = 1 << 4, NE = 1 << 5, WP = 1 << 16, AM = 1 << 18, NW = 1 << 29, CD = 1 << 30, PG = 1 << 31 }

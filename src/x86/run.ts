@@ -23,7 +23,7 @@ export type CpuExit =
 	| { kind: 'stop-address'; address: LinearAddress }
 	| { kind: 'exception'; exception: CpuException }
 	| { kind: 'halt' }
-	| { kind: 'software-interrupt'; vector: number; returnEip: number }
+	| { kind: 'software-interrupt'; vector: number; /** The INT instruction's own EIP. */ eip: number; returnEip: number }
 	| { kind: 'interrupt' }
 	| { kind: 'callout-stop'; reason: string }
 	/** RunOptions.absorb handled an exit and asked the run to end there. */

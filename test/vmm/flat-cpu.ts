@@ -10,6 +10,9 @@ export class FlatCpu extends CpuState implements SystemCpu {
 	readonly ram = new Uint8Array(0x200000);
 	private readonly view = new DataView(this.ram.buffer);
 	private eflags = 2;
+	/** Frames always take the checked path here: these tests are about what the checks do. */
+	readonly ram32View = new Int32Array(0);
+	frameIndex32(): number { return -1; }
 	tlbFlushes = 0;
 
 	getEflags(): number { return this.eflags; }

@@ -95,9 +95,9 @@ hlt`);
 
 test('INT n, INT3 and HLT are exits; the CPU does not deliver', () => {
 	const m = machine('int 0x80\nint3\nhlt');
-	assert.deepEqual(m.cpu.run(10), { kind: 'software-interrupt', vector: 0x80, returnEip: 0x1002 });
+	assert.deepEqual(m.cpu.run(10), { kind: 'software-interrupt', vector: 0x80, eip: 0x1000, returnEip: 0x1002 });
 	assert.equal(m.cpu.eip, 0x1002);
-	assert.deepEqual(m.cpu.run(10), { kind: 'software-interrupt', vector: 3, returnEip: 0x1003 });
+	assert.deepEqual(m.cpu.run(10), { kind: 'software-interrupt', vector: 3, eip: 0x1002, returnEip: 0x1003 });
 	assert.deepEqual(m.cpu.run(10), { kind: 'halt' });
 	assert.equal(m.cpu.eip, 0x1004);
 	assert.equal(m.cpu.halted, true);

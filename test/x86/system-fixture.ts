@@ -14,6 +14,9 @@ export class TestCpu extends CpuState implements SystemCpu {
 	readonly memory = new Uint8Array(1 << 20);
 	private readonly view = new DataView(this.memory.buffer);
 	private eflags = 2;
+	/** Frames always take the checked path here: these tests are about what the checks do. */
+	readonly ram32View = new Int32Array(0);
+	frameIndex32(): number { return -1; }
 	/** Page numbers (address >>> 12) that raise #PF. */
 	readonly absentPages = new Set<number>();
 	tlbFlushes = 0;

@@ -64,7 +64,7 @@ const jcxz: Template = (ins, g) => {
 };
 
 const softwareInterrupt = (vector: string, ins: DecodedInstruction): string =>
-	`c.pendingExit = { kind: 'software-interrupt', vector: ${vector}, returnEip: ${ins.nextEip} };`;
+	`c.pendingExit = { kind: 'software-interrupt', vector: ${vector}, eip: ${ins.eip}, returnEip: ${ins.nextEip} };`;
 
 export const controlFlow: Record<string, Template> = {
 	jmp,

@@ -97,7 +97,7 @@ export const system: Record<string, Template> = {
 	wbinvd: privilegedNop,
 	hlt: (_ins, g) => `${ring0(g)} c.halted = true; c.pendingExit = { kind: 'halt' };`,
 	cli: (_ins, g) => `if (!sys.ioplAllows(c)) ${g.raise(13, 0)} ${g.syncCount()} ${g.withState('sys.cli(c);')}`,
-	sti: (_ins, g) => `if (!sys.ioplAllows(c)) ${g.raise(13, 0)} ${g.syncCount()} const was = c.getEflags(); ${g.withState('sys.sti(c);')} if (!(was & ${Flag.IF})) c.interruptsHeldUntil = ic + ${g.index + 2};`,
+	sti: (_ins, g) => `if (!sys.ioplAllows(c)) ${g.raise(13, 0)} ${g.syncCount()} const was = c.systemFlags(); ${g.withState('sys.sti(c);')} if (!(was & ${Flag.IF})) c.interruptsHeldUntil = ic + ${g.index + 2};`,
 	cpuid: registerCall('cpuid'),
 	rdtsc: registerCall('rdtsc'),
 	rdmsr: registerCall('rdmsr'),

@@ -26,7 +26,8 @@ export function eflagsAfterIret(current: number, popped: number, cpl: number): n
 }
 
 export function iret(cpu: SystemCpu): void {
-	const current = cpu.getEflags();
+	// The popped value replaces every arithmetic flag: they need not be worked out.
+	const current = cpu.systemFlags();
 	if (current & Flag.NT) throw new CpuException(Vector.GP, 0);
 	const stack = currentStack(cpu);
 	const eip = stack.pop32();
@@ -61,7 +62,7 @@ export function iret(cpu: SystemCpu): void {
  * such a return. A fault reading the frame is raised as IRET raises it.
  */
 export function iretInwardSelector(cpu: SystemCpu): number {
-	if (cpu.cpl === 0 || cpu.getEflags() & Flag.NT) return -1;
+	if (cpu.cpl === 0 || cpu.systemFlags() & Flag.NT) return -1;
 	const stack = currentStack(cpu);
 	stack.pop32();
 	const csSelector = stack.pop32() & 0xffff;

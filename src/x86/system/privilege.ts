@@ -8,5 +8,5 @@ export function requireRing0(cpu: SystemCpu): void {
 }
 
 export function iopl(cpu: SystemCpu): number {
-	return (cpu.getEflags() & Flag.IOPL) >>> IOPL_SHIFT;
+	return (cpu.systemFlags() & Flag.IOPL) >>> IOPL_SHIFT;
 }

@@ -53,12 +53,14 @@ export function enterCodeSegment(cpu: SystemCpu, selector: number, d: Descriptor
 	cpu.cpl = cpl;
 }
 
+const DATA_SEGMENTS = [Seg.ES, Seg.DS, Seg.FS, Seg.GS] as const;
+
 /**
  * After a return to an outer ring, data segment registers the new ring may not
  * use are nulled, so the outer code cannot keep a more privileged segment.
  */
 export function revalidateDataSegments(cpu: SystemCpu): void {
-	for (const seg of [Seg.ES, Seg.DS, Seg.FS, Seg.GS]) {
+	for (const seg of DATA_SEGMENTS) {
 		const cache = cpu.seg[seg];
 		if (!cache.usable) continue;
 		const conformingCode = !cache.system && (cache.type & 0xc) === 0xc;

@@ -13,6 +13,10 @@ export interface SystemCpu extends CpuState {
 	writeLinear8(address: LinearAddress, value: number, user?: boolean): void;
 	writeLinear16(address: LinearAddress, value: number, user?: boolean): void;
 	writeLinear32(address: LinearAddress, value: number, user?: boolean): void;
+	/** RAM as dwords, for frames frameIndex32 placed. */
+	readonly ram32View: Int32Array;
+	/** Where a frame of `bytes` at `address` lies in ram32View, or -1 for the checked path (see Cpu.frameIndex32). */
+	frameIndex32(address: number, bytes: number, write: boolean): number;
 	/** Drops every cached translation and every decoded block that depends on the paging mode. */
 	flushTlb(): void;
 	invlpg(address: LinearAddress): void;
