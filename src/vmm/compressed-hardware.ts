@@ -30,7 +30,7 @@ export class CompressedHardware {
 	 * the guest's tables could only come through a traced store, a mapping
 	 * change, a write from outside the CPU or a restore, which all show here.
 	 */
-	private readonly tablesSyncedFrom = { gdtBase: 0, gdtLimit: 0, ldtUsable: false, ldtBase: 0, ldtLimit: 0, mappings: 0 };
+	private readonly tablesSyncedFrom = { gdtBase: 0, gdtLimit: 0, ldtUsable: false, ldtBase: 0, ldtLimit: 0, mappings: 0, frames: [] as (number | undefined)[] };
 	private tablesStale = true;
 	/**
 	 * The guest instruction whose store the monitor is letting through (a trace
@@ -121,12 +121,18 @@ export class CompressedHardware {
 		const { gdtr, ldtr } = this.vcpu;
 		const from = this.tablesSyncedFrom;
 		// A traced store into a descriptor table leaves the flag set until this rebuild, which clears it.
-		if (!this.tablesStale && !paging.descriptorTablesWritten && from.mappings === paging.mappingGeneration
+		if (!this.tablesStale && !paging.descriptorTablesWritten
 			&& from.gdtBase === gdtr.base && from.gdtLimit === gdtr.limit
 			&& from.ldtUsable === ldtr.usable && from.ldtBase === ldtr.base && from.ldtLimit === ldtr.limit) {
 			// The shadow TSS is left as it is: its ring-1 stack serves hardware deliveries, and the monitor
 			// delivers everything itself (reflect reads the guest's TSS at each one); it follows at rebuilds.
-			return;
+			if (from.mappings === paging.mappingGeneration) return;
+			// Some mapping changed (a page-table store, INVLPG, another address space: a kernel does these all the
+			// time): the tables need rebuilding only if their own pages now map elsewhere.
+			if (sameFrames(from.frames, this.descriptorTableFrames())) {
+				from.mappings = paging.mappingGeneration;
+				return;
+			}
 		}
 		paging.descriptorTablesWritten = false;
 		this.descriptors.clear();
@@ -142,7 +148,20 @@ export class CompressedHardware {
 		this.cpu.ldtr = shadow.ldtr(this.vcpu);
 		paging.traceDescriptorTables(ldtr.usable ? [gdtr, ldtr] : [gdtr]);
 		this.tablesStale = false;
-		Object.assign(from, { gdtBase: gdtr.base, gdtLimit: gdtr.limit, ldtUsable: ldtr.usable, ldtBase: ldtr.base, ldtLimit: ldtr.limit, mappings: paging.mappingGeneration });
+		Object.assign(from, {
+			gdtBase: gdtr.base, gdtLimit: gdtr.limit, ldtUsable: ldtr.usable, ldtBase: ldtr.base, ldtLimit: ldtr.limit,
+			mappings: paging.mappingGeneration, frames: this.descriptorTableFrames(),
+		});
+	}
+
+	/** The guest-physical page behind each linear page of the guest's GDT and LDT (undefined where unmapped), in order. */
+	private descriptorTableFrames(): (number | undefined)[] {
+		const { gdtr, ldtr } = this.vcpu;
+		const frames: (number | undefined)[] = [];
+		for (const { base, limit } of ldtr.usable ? [gdtr, ldtr] : [gdtr]) {
+			for (let at = (base & ~0xfff) >>> 0; at <= base + limit; at += 0x1000) frames.push(this.paging.guestPhysicalPage(at >>> 0));
+		}
+		return frames;
 	}
 
 	/**
@@ -171,4 +190,8 @@ export class CompressedHardware {
 		this.paging.reset();
 		this.syncHardwareControl();
 	}
+}
+
+function sameFrames(a: readonly (number | undefined)[], b: readonly (number | undefined)[]): boolean {
+	return a.length === b.length && a.every((frame, i) => frame === b[i]);
 }

@@ -300,8 +300,9 @@ export class Monitor {
 		const previous = memory.onRamWrite;
 		memory.onRamWrite = (address, length) => {
 			previous?.(address, length);
-			// Not a store the shadow tracing saw (code pages, the debugger, loaders): it may have been to a descriptor table.
-			hardware.markTablesStale();
+			// Not a store the shadow tracing saw (code pages, the debugger, loaders): the shadow tables go stale if it was
+			// to a descriptor table (tables somewhere new are found by the next resync, which checks where they are mapped).
+			if (hardware.paging.holdsDescriptorTable(address, length)) hardware.markTablesStale();
 			this.translationCache.dropPhysical(address, length);
 		};
 	}

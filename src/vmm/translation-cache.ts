@@ -29,6 +29,11 @@ export class TranslationCache {
 	private readonly entries = new Map<number, TranslatedBlockInfo>();
 	/** Guest-physical byte ranges [first, end) each entry's code came from: a store there retires the entry. */
 	private readonly sources = new Map<number, readonly PhysicalRange[]>();
+	/**
+	 * Guest-physical page number -> (entry start, first, end) triples of the code ranges there, flat: a store
+	 * to a page holding code (a kernel's data beside its text) looks at that page's ranges alone.
+	 */
+	private readonly byPage = new Map<number, number[]>();
 	flushes = 0;
 
 	constructor(readonly capacity = DEFAULT_TRANSLATION_CACHE_CAPACITY, private readonly onFlush: () => void = () => {}) {}
@@ -43,16 +48,28 @@ export class TranslationCache {
 		const existing = this.entries.get(info.start);
 		if (existing && isPrefix(info.guestDisassembly, existing.guestDisassembly)) return existing;
 		if (this.entries.size >= this.capacity && !existing) this.flush();
+		if (existing) this.remove(info.start);
 		this.entries.set(info.start, info);
 		this.sources.set(info.start, source);
+		for (const [first, end] of source) {
+			for (let page = Math.floor(first / 4096); page * 4096 < end; page++) {
+				let ranges = this.byPage.get(page);
+				if (ranges === undefined) this.byPage.set(page, (ranges = []));
+				ranges.push(info.start, first, end);
+			}
+		}
 		return info;
 	}
 
 	/** A guest store hit RAM holding translated code: the CPU has dropped those translations, so the listing drops them too. */
 	dropPhysical(address: number, length: number): void {
 		const end = address + Math.max(length, 1);
-		for (const [start, ranges] of this.sources) {
-			if (ranges.some(([first, rangeEnd]) => address < rangeEnd && end > first)) this.remove(start);
+		for (let page = Math.floor(address / 4096); page * 4096 < end; page++) {
+			const ranges = this.byPage.get(page);
+			if (ranges === undefined) continue;
+			let hit: number[] | undefined;
+			for (let i = 0; i < ranges.length; i += 3) if (address < ranges[i + 2] && end > ranges[i + 1]) (hit ??= []).push(ranges[i]);
+			if (hit !== undefined) for (const start of hit) this.remove(start);
 		}
 	}
 
@@ -64,6 +81,15 @@ export class TranslationCache {
 	}
 
 	private remove(start: number): void {
+		for (const [first, end] of this.sources.get(start) ?? []) {
+			for (let page = Math.floor(first / 4096); page * 4096 < end; page++) {
+				const ranges = this.byPage.get(page);
+				if (ranges === undefined) continue;
+				const kept = ranges.filter((_, i) => ranges[i - (i % 3)] !== start);
+				if (kept.length === 0) this.byPage.delete(page);
+				else this.byPage.set(page, kept);
+			}
+		}
 		this.entries.delete(start);
 		this.sources.delete(start);
 	}
@@ -75,6 +101,7 @@ export class TranslationCache {
 	flush(): void {
 		this.entries.clear();
 		this.sources.clear();
+		this.byPage.clear();
 		this.flushes++;
 		this.onFlush();
 	}

@@ -229,6 +229,18 @@ export class ShadowPaging {
 		this.mappingGeneration++;
 	}
 
+	/** Whether any of the guest-physical bytes [address, address + length) is part of a traced descriptor table. */
+	holdsDescriptorTable(address: number, length: number): boolean {
+		const end = address + length;
+		for (let at = address; at < end; at = (at & ~0xfff) + 0x1000) {
+			const spans = this.descriptorPages.get((at & ~0xfff) >>> 0);
+			const first = at & 0xfff;
+			const last = Math.min(0xfff, first + (end - 1 - at));
+			if (spans?.some(([from, to]) => first <= to && last >= from)) return true;
+		}
+		return false;
+	}
+
 	/** The guest-physical pages holding its descriptor tables: traced so a store resyncs the shadow GDT. */
 	traceDescriptorTables(ranges: readonly { base: number; limit: number }[]): void {
 		const pages = new Map<number, [number, number][]>();
@@ -379,8 +391,7 @@ export class ShadowPaging {
 		const first = offset >>> 2;
 		const last = Math.min(1023, (offset + 3) >>> 2);
 		for (let entry = first; entry <= last; entry++) this.invalidateEntry(frame, entry);
-		const spans = this.descriptorPages.get(frame);
-		if (spans?.some(([first, lastByte]) => offset <= lastByte && offset + 3 >= first)) {
+		if (this.holdsDescriptorTable(physicalAddress, 4)) {
 			this.descriptorTablesWritten = true;
 			this.cpu.requestExit('descriptor table written');
 			this.cpu.codeModified = true;
