@@ -49,6 +49,7 @@ export class RunStatistics {
 				`    traced stores         ${shadow.traceWrites} (${shadow.traceExits} left guest code)`,
 				`    write-protect stores  ${shadow.protectionWrites}`,
 				`    address spaces        ${shadow.addressSpaceBuilds} built, ${shadow.addressSpaceSwitches} switches, ${shadow.resets} resets`,
+				`  shadow GDT/LDT rebuilds: ${shadow.descriptorTableRebuilds}`,
 			] : []),
 		];
 		return `${lines.join('\n')}\n`;

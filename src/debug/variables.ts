@@ -124,6 +124,7 @@ function shadowPagingNode(s: ShadowPagingStatistics): VariableNode {
 			{ name: 'address-space switches', value: String(s.addressSpaceSwitches) },
 			{ name: 'address spaces built', value: String(s.addressSpaceBuilds) },
 			{ name: 'resets', value: String(s.resets) },
+			{ name: 'shadow GDT/LDT rebuilds', value: String(s.descriptorTableRebuilds) },
 		],
 	};
 }

@@ -135,6 +135,7 @@ export class CompressedHardware {
 			}
 		}
 		paging.descriptorTablesWritten = false;
+		paging.statistics.descriptorTableRebuilds++;
 		this.descriptors.clear();
 		// The guest's tables are read as the guest sees them: tables it placed in the monitor's slot are not the monitor's.
 		const guestView = this.beginGuestView();

@@ -94,3 +94,15 @@ test('pte-alias edits its tables through their own mappings: every such store is
 		assert.ok(traced.some((e) => e.detail?.trace === 'page-table'));
 	}
 });
+
+test('demand-paging maps a page per fault: the shadow GDT is not built again for page-table stores and INVLPG elsewhere', () => {
+	for (const mode of ['binary-translation', 'trap-and-emulate'] as const) {
+		const r = runGuest(join(__dirname, '../../examples/tests/demand-paging.asm'), mode);
+		assert.equal(r.serial(), exampleGuests().find((g) => g.name === 'demand-paging')?.expected);
+		const stats = r.monitor.shadowPagingStatistics();
+		assert.ok(stats);
+		assert.equal(stats.trueFaults, 20 * 64);
+		// Built when the monitor takes over, at the guest's LGDT and when paging comes on: a few times, not per fault.
+		assert.ok(stats.descriptorTableRebuilds < 10, `${stats.descriptorTableRebuilds} rebuilds (${mode})`);
+	}
+});

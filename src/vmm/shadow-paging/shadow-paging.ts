@@ -91,12 +91,14 @@ export interface ShadowPagingStatistics {
 	addressSpaceBuilds: number;
 	/** Every shadow dropped: paging mode change or the shadow pool ran out. */
 	resets: number;
+	/** The shadow GDT and LDT built again from the guest's (after LGDT, LLDT, a store into them, their pages remapped). */
+	descriptorTableRebuilds: number;
 }
 
 class PoolExhausted extends Error {}
 
 export class ShadowPaging {
-	readonly statistics: ShadowPagingStatistics = { fills: 0, traceWrites: 0, traceExits: 0, protectionWrites: 0, trueFaults: 0, addressSpaceSwitches: 0, addressSpaceBuilds: 0, resets: 0 };
+	readonly statistics: ShadowPagingStatistics = { fills: 0, traceWrites: 0, traceExits: 0, protectionWrites: 0, trueFaults: 0, addressSpaceSwitches: 0, addressSpaceBuilds: 0, resets: 0, descriptorTableRebuilds: 0 };
 	/** Set while guest code runs: a store to a traced page then throws TraceFault so the monitor sees the instruction. */
 	trapTraces = false;
 	/** A traced descriptor-table page was written: the monitor resyncs its shadow GDT. */
