@@ -103,6 +103,12 @@ export class BlockCache {
 	private readonly rewritten = new Set<number>();
 	/** Counts address-space changes: a region checked in an older epoch must have its mappings checked again. */
 	mappingEpoch = 0;
+	/**
+	 * Cached regions per linear page (and per 4 MiB of linear space) their code was fetched
+	 * through: an INVLPG elsewhere cannot have changed where any region's code is.
+	 */
+	private readonly linearPages = new Map<number, number>();
+	private readonly linearSlots = new Map<number, number>();
 	/** Set by `clear()`: the page index still holds the cleared regions, one of which may be running. */
 	private clearedStillIndexed = false;
 
@@ -137,6 +143,7 @@ export class BlockCache {
 	add(entry: CachedRegion): void {
 		if (this.clearedStillIndexed) this.forgetCleared();
 		for (const key of entry.keys) this.byKey.set(key, entry);
+		this.countLinear(entry, 1);
 		for (const page of pagesOf(entry)) {
 			let regions = this.byPage.get(page);
 			if (!regions) this.byPage.set(page, (regions = new Set()));
@@ -146,6 +153,8 @@ export class BlockCache {
 	}
 
 	private drop(entry: CachedRegion): void {
+		// A region clear() dropped is no longer counted (it may still be in the page index).
+		if (!entry.dropped) this.countLinear(entry, -1);
 		entry.dropped = true;
 		unlink(entry);
 		for (const key of entry.keys) if (this.byKey.get(key) === entry) this.byKey.delete(key);
@@ -215,6 +224,22 @@ export class BlockCache {
 		this.mappingEpoch++;
 	}
 
+	/**
+	 * INVLPG of linear page `page` (`large`: its 4 MiB were mapped by one large page, which
+	 * goes whole): a remapping only if some region's code was fetched through what it drops.
+	 */
+	remappedPage(page: number, large: boolean): void {
+		if (large ? this.linearSlots.has(page >>> 10) : this.linearPages.has(page)) this.mappingEpoch++;
+	}
+
+	private countLinear(entry: CachedRegion, delta: number): void {
+		const pairs = entry.mappings;
+		for (let i = 0; i < pairs.length; i += 2) {
+			adjust(this.linearPages, pairs[i], delta);
+			adjust(this.linearSlots, pairs[i] >>> 10, delta);
+		}
+	}
+
 	/** Drops `entry` (its code is not what its linear addresses now map). */
 	discard(entry: CachedRegion): void {
 		this.drop(entry);
@@ -233,6 +258,8 @@ export class BlockCache {
 			}
 		}
 		this.byKey.clear();
+		this.linearPages.clear();
+		this.linearSlots.clear();
 		this.clearedStillIndexed = true;
 	}
 
@@ -242,6 +269,13 @@ export class BlockCache {
 		this.byPage.clear();
 		this.clearedStillIndexed = false;
 	}
+}
+
+/** Adds `delta` to `key`'s count, forgetting keys that reach 0. */
+function adjust(counts: Map<number, number>, key: number, delta: number): void {
+	const count = (counts.get(key) ?? 0) + delta;
+	if (count === 0) counts.delete(key);
+	else counts.set(key, count);
 }
 
 function pagesOf(entry: CachedRegion): Set<number> {

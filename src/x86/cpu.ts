@@ -184,10 +184,11 @@ export class Cpu extends FlagState {
 
 	invlpg(address: LinearAddress): void {
 		const page = address >>> 12;
+		const large = this.tlb.coversLarge(page);
 		this.tlb.flushPage(page);
-		// As for a CR3 write: regions re-check their code pages' mappings on next entry, which is
-		// cheaper than searching every region for the page on each INVLPG.
-		if (this.cr0 & Cr0.PG) this.blocks.remapped();
+		// As for a CR3 write, when compiled code came through the page: regions re-check their code pages'
+		// mappings on next entry, which is cheaper than searching every region for the page.
+		if (this.cr0 & Cr0.PG) this.blocks.remappedPage(page, large);
 	}
 
 	/** Translates for one access and caches the result; a page fault is thrown. */

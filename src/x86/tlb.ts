@@ -50,6 +50,11 @@ export class Tlb {
 		}
 	}
 
+	/** True when `page`'s 4 MiB of linear space holds a slot filled from a 4 MiB page. */
+	coversLarge(page: number): boolean {
+		return this.largeRegions[page >>> 10] === 1;
+	}
+
 	flushPage(page: number): void {
 		this.entries[page] = 0;
 		const region = page >>> 10;

@@ -34,6 +34,8 @@ const ALL_RIGHTS = TlbRight.SupervisorRead | TlbRight.UserRead | TlbRight.Superv
 export const CACHED_ADDRESS_SPACES = 4;
 /** The shadow of a guest with paging off: guest-physical memory identity-mapped. */
 const IDENTITY = -1;
+/** A shadow table built with no guest table behind it (a 4 MiB page, paging off). */
+const NO_GUEST_TABLE = -1;
 /**
  * Guest frames that fall in the monitor's physical range are redirected here:
  * unbacked addresses just below it, which read as open bus like any other.
@@ -65,10 +67,10 @@ interface ShadowRoot {
 	key: number;
 	/** Physical address of the shadow page directory in monitor memory. */
 	directory: number;
-	/** Directory index -> shadow page table. */
-	tables: Map<number, number>;
-	/** Directory index -> the guest page table that shadow table was built from (traced). */
-	guestTables: Map<number, number>;
+	/** Directory index -> shadow page table (its physical address; 0: none, as monitor memory is never at 0). */
+	tables: Uint32Array;
+	/** Directory index -> the guest page table that shadow table was built from (traced), or NO_GUEST_TABLE. */
+	guestTables: Float64Array;
 }
 
 interface TableUse {
@@ -216,8 +218,8 @@ export class ShadowPaging {
 
 	/** The active shadow's entry for `linear` when a store there by a `user` access is a traced store alone (see TRACED_STORE), else 0. */
 	private tracedStoreEntry(linear: number, user: boolean): number {
-		const table = this.active?.tables.get(linear >>> 22);
-		if (table === undefined) return 0;
+		const table = this.active?.tables[linear >>> 22] ?? 0;
+		if (table === 0) return 0;
 		const entry = this.memory.read32(table + ((linear >>> 12) & 0x3ff) * 4);
 		const needed = PRESENT | TRACED_STORE | (user ? USER : 0);
 		return (entry & needed) === needed ? entry : 0;
@@ -225,8 +227,8 @@ export class ShadowPaging {
 
 	/** INVLPG: the shadow entry for the page goes too (it is refilled from the guest's entry on next use). */
 	invalidatePage(linear: number): void {
-		const table = this.active?.tables.get(linear >>> 22);
-		if (table !== undefined) this.memory.write32(table + ((linear >>> 12) & 0x3ff) * 4, 0);
+		const table = this.active?.tables[linear >>> 22] ?? 0;
+		if (table !== 0) this.memory.write32(table + ((linear >>> 12) & 0x3ff) * 4, 0);
 		this.cpu.invlpg(linear);
 		this.mappingGeneration++;
 	}
@@ -414,21 +416,21 @@ export class ShadowPaging {
 			if (this.dropTable(root, entry) && root === this.active) this.cpu.flushTlb();
 		}
 		for (const use of this.tables.get(frame) ?? []) {
-			const table = use.root.tables.get(use.index);
-			if (table === undefined) continue;
+			const table = use.root.tables[use.index];
+			if (table === 0) continue;
 			this.memory.write32(table + entry * 4, 0);
 			if (use.root === this.active) this.cpu.invlpg(((use.index << 22) | (entry << 12)) >>> 0);
 		}
 	}
 
 	private tableFor(root: ShadowRoot, index: number, guestTable: number): number {
-		const existing = root.tables.get(index);
-		if (existing !== undefined) return existing;
+		const existing = root.tables[index];
+		if (existing !== 0) return existing;
 		const table = this.allocate();
 		this.memory.write32(root.directory + index * 4, table | PRESENT | WRITABLE | USER | ACCESSED);
-		root.tables.set(index, table);
+		root.tables[index] = table;
 		if (guestTable >= 0) {
-			root.guestTables.set(index, guestTable);
+			root.guestTables[index] = guestTable;
 			const uses = this.tables.get(guestTable);
 			if (uses) uses.push({ root, index });
 			else {
@@ -440,14 +442,14 @@ export class ShadowPaging {
 	}
 
 	private dropTable(root: ShadowRoot, index: number): boolean {
-		const table = root.tables.get(index);
-		if (table === undefined) return false;
+		const table = root.tables[index];
+		if (table === 0) return false;
 		this.memory.write32(root.directory + index * 4, 0);
 		this.memory.releasePage(table);
-		root.tables.delete(index);
-		const guestTable = root.guestTables.get(index);
-		root.guestTables.delete(index);
-		if (guestTable !== undefined) {
+		root.tables[index] = 0;
+		const guestTable = root.guestTables[index];
+		root.guestTables[index] = NO_GUEST_TABLE;
+		if (guestTable !== NO_GUEST_TABLE) {
 			const uses = (this.tables.get(guestTable) ?? []).filter((u) => u.root !== root || u.index !== index);
 			if (uses.length > 0) this.tables.set(guestTable, uses);
 			else this.tables.delete(guestTable);
@@ -470,8 +472,8 @@ export class ShadowPaging {
 		this.writers.delete(frame);
 		for (const [key, root] of map) {
 			const linearPage = key % 0x100000;
-			const table = root.tables.get(linearPage >>> 10);
-			if (table === undefined) continue;
+			const table = root.tables[linearPage >>> 10];
+			if (table === 0) continue;
 			const slot = table + (linearPage & 0x3ff) * 4;
 			const entry = this.memory.read32(slot);
 			if (!(entry & PRESENT) || !(entry & WRITABLE) || ((entry & ~0xfff) >>> 0) !== frame) continue;
@@ -503,7 +505,7 @@ export class ShadowPaging {
 			directory = this.allocate();
 		}
 		if (!this.monitorHidden) this.memory.write32(directory + this.region.slot * 4, this.monitorTable | PRESENT | WRITABLE | ACCESSED);
-		const root: ShadowRoot = { id: this.nextRootId++, key, directory, tables: new Map(), guestTables: new Map() };
+		const root: ShadowRoot = { id: this.nextRootId++, key, directory, tables: new Uint32Array(1024), guestTables: new Float64Array(1024).fill(NO_GUEST_TABLE) };
 		this.statistics.addressSpaceBuilds++;
 		if (key !== IDENTITY) {
 			const users = this.directories.get(key);
@@ -517,7 +519,7 @@ export class ShadowPaging {
 	}
 
 	private evict(root: ShadowRoot): void {
-		for (const index of [...root.tables.keys()]) this.dropTable(root, index);
+		for (let index = 0; index < 1024; index++) this.dropTable(root, index);
 		this.memory.releasePage(root.directory);
 		const users = this.directories.get(root.key);
 		users?.delete(root);
