@@ -4,11 +4,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assemble, machine, type TestMachine } from './helpers';
-import { Reg } from '../../src/x86/registers';
+import { Cr4, Reg } from '../../src/x86/registers';
 import { linear } from '../../src/x86/addresses';
 import { DIRECTORIES, enterTwoAddressSpaces, PTE_PRESENT, PTE_WRITABLE, switchAddressSpace } from './two-address-spaces';
 
 const CODE = 0x400000;
+/** PS: a page-directory entry that maps 4 MiB itself. */
+const PTE_LARGE = 0x80;
 const LOOP = (step: number): string => `l: add eax, ${step}
 dec ecx
 jnz l
@@ -83,5 +85,30 @@ test('INVLPG after a PTE rewrite runs the newly mapped code', () => {
 	assert.equal(runLoop(m).eax, 10);
 	m.memory.setU32(DIRECTORIES[0] + 0x2000, 0x300000 | PTE_PRESENT | PTE_WRITABLE);
 	m.cpu.invlpg(linear(CODE));
+	assert.equal(runLoop(m).eax, 1000);
+});
+
+test('INVLPG of a page no compiled code came through leaves the regions\' mapping checks alone', () => {
+	const m = twoSpaces([0x200000, 0x200000]);
+	m.memory.ram.set(assemble(LOOP(1), CODE), 0x200000);
+	runLoop(m);
+	const epoch = m.cpu.blocks.mappingEpoch;
+	m.cpu.invlpg(linear(CODE + 0x1000));
+	assert.equal(m.cpu.blocks.mappingEpoch, epoch, 'a data page');
+	m.cpu.invlpg(linear(CODE));
+	assert.ok(m.cpu.blocks.mappingEpoch > epoch, 'the code page');
+});
+
+test('code through a 4 MiB page runs newly mapped after its directory entry changes and INVLPG anywhere in it', () => {
+	const m = twoSpaces([0x200000, 0x200000]);
+	m.cpu.cr4 |= Cr4.PSE;
+	// Linear 4-8 MiB as one large page onto physical 8 MiB, then onto 12 MiB.
+	m.memory.setU32(DIRECTORIES[0] + 4, 0x800000 | PTE_LARGE | PTE_PRESENT | PTE_WRITABLE);
+	m.cpu.flushTlb();
+	m.memory.ram.set(assemble(LOOP(1), CODE), 0x800000);
+	m.memory.ram.set(assemble(LOOP(100), CODE), 0xc00000);
+	assert.equal(runLoop(m).eax, 10);
+	m.memory.setU32(DIRECTORIES[0] + 4, 0xc00000 | PTE_LARGE | PTE_PRESENT | PTE_WRITABLE);
+	m.cpu.invlpg(linear(CODE + 0x123000));
 	assert.equal(runLoop(m).eax, 1000);
 });
