@@ -2,18 +2,19 @@
 // from the guest's GDT or LDT, decoded, and compressed for the hardware.
 // Every reflection and IRET looks up the same few selectors (the kernel's code
 // and stack segments); reading, decoding and compressing them each time costs
-// more than the rest of the delivery, so the monitor keeps them for as long as
-// its shadow GDT is current: it clears them on every rebuild of the shadow,
-// which follows every change the guest can make to its tables (a store to a
-// traced descriptor-table page, LGDT, LLDT, a remapping, a write from outside
-// the CPU, a restore), and drops them itself when the monitor's region moves
-// (compression cuts limits below it).
+// more than the rest of the delivery, so the monitor keeps them (and the gates
+// reflection resolved through them) for as long as its shadow GDT is current:
+// it clears them on every rebuild of the shadow, which follows every change the
+// guest can make to its tables (a store to a traced descriptor-table page,
+// LGDT, LLDT, a remapping, a write from outside the CPU, a restore), and drops
+// them itself when the monitor's region moves (compression cuts limits below it).
 
 import type { SegmentCache } from '../x86/registers';
 import type { SystemCpu } from '../x86/system/system-cpu';
 import { compress, toSegmentCache, type SegmentDescriptor } from './descriptors';
 import { readGuestDescriptor } from './guest-state';
 import { monitorBaseOf, type MonitorRegion } from './monitor-region';
+import type { ResolvedGate } from './reflection';
 import type { VirtualCpu } from './virtual-cpu';
 
 export interface GuestDescriptor {
@@ -37,6 +38,9 @@ export function hardwareSegment(entry: GuestDescriptor, selector: number): Segme
 export interface GuestDescriptors {
 	/** The descriptor `selector` names; throws as readGuestDescriptor does. */
 	lookup(cpu: SystemCpu, vcpu: VirtualCpu, selector: number): GuestDescriptor;
+	/** A gate as reflection resolved it against these descriptors (by gateKey), if kept. */
+	resolvedGate?(key: number): ResolvedGate | undefined;
+	keepResolvedGate?(key: number, gate: ResolvedGate): void;
 }
 
 /** Reads afresh every time: for callers outside the monitor, which has no shadow tables to follow. */
@@ -57,14 +61,14 @@ export class GuestDescriptorCache implements GuestDescriptors {
 	private readonly keys: number[] = [];
 	/** The monitor's linear base the entries were compressed for. */
 	private monitorBase = -1;
+	/** By gateKey (256 vectors x 4 rings x INT n or not). */
+	private readonly gates: (ResolvedGate | undefined)[] = new Array(256 * 4 * 2).fill(undefined);
+	private gatesKept = false;
 
 	constructor(private readonly region: MonitorRegion) {}
 
 	lookup(cpu: SystemCpu, vcpu: VirtualCpu, selector: number): GuestDescriptor {
-		if (this.region.base !== this.monitorBase) {
-			this.clear();
-			this.monitorBase = this.region.base;
-		}
+		this.followMonitorBase();
 		const key = (selector & 0xfffc) >>> 2;
 		let entry = this.entries[key];
 		if (entry === undefined) {
@@ -76,10 +80,29 @@ export class GuestDescriptorCache implements GuestDescriptors {
 		return entry;
 	}
 
+	resolvedGate(key: number): ResolvedGate | undefined {
+		this.followMonitorBase();
+		return this.gates[key];
+	}
+
+	keepResolvedGate(key: number, gate: ResolvedGate): void {
+		this.gates[key] = gate;
+		this.gatesKept = true;
+	}
+
+	/** Everything here was compressed for the monitor's base: a move of its region starts over. */
+	private followMonitorBase(): void {
+		if (this.region.base === this.monitorBase) return;
+		this.clear();
+		this.monitorBase = this.region.base;
+	}
+
 	/** The guest's tables (or where they are mapped, or the monitor's placement) may have changed. */
 	clear(): void {
 		for (const key of this.keys) this.entries[key] = undefined;
 		this.keys.length = 0;
+		if (this.gatesKept) this.gates.fill(undefined);
+		this.gatesKept = false;
 	}
 
 	get size(): number {

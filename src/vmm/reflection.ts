@@ -11,7 +11,6 @@ import type { SystemCpu } from '../x86/system/system-cpu';
 import { decodeGate } from './descriptors';
 import { hardwareSegment, uncachedDescriptors, type GuestDescriptors } from './guest-descriptors';
 import { guestEflagsFrom, guestSelector, realRing } from './guest-state';
-import { guestRing0Stack } from './shadow-tables';
 import { movedEsp, stackTop } from './guest-stack';
 import { middleRing } from './unsupported-guest';
 import type { VirtualCpu } from './virtual-cpu';
@@ -31,29 +30,43 @@ export interface ReflectionResult {
 	toCpl: number;
 }
 
+/**
+ * What a gate resolves to for deliveries from one ring: checked once by the
+ * guest's rules (resolveGate), then kept with the descriptors it was checked
+ * against and reused while the gate's own bytes read the same.
+ */
+export interface ResolvedGate {
+	/** The gate's two dwords as read from the guest's IDT. */
+	low: number;
+	high: number;
+	selector: number;
+	offset: number;
+	interruptGate: boolean;
+	toCpl: number;
+	/** The handler's code segment as the hardware holds it. */
+	code: SegmentCache;
+	/** The inner stack's SS selector last found in the guest's TSS, and its hardware cache. */
+	stackSelector: number;
+	stack: SegmentCache | undefined;
+}
+
 export function reflect(cpu: SystemCpu, vcpu: VirtualCpu, r: Reflection, descriptors: GuestDescriptors = uncachedDescriptors): ReflectionResult {
 	const ext = r.source === 'external' || r.source === 'fault' || r.source === 'trap' ? 1 : 0;
 	const gateError = (r.vector << 3) | 2 | ext;
 	if (r.vector * 8 + 7 > vcpu.idtr.limit) throw new CpuException(Vector.GP, gateError);
-	// The gate is read every time (the IDT is not traced); the descriptors it names come from the monitor's cache.
-	const gate = decodeGate({
-		low: cpu.readLinear32(linear(vcpu.idtr.base + r.vector * 8), false),
-		high: cpu.readLinear32(linear(vcpu.idtr.base + r.vector * 8 + 4), false),
-	});
-	// Task gates and 16-bit gates are not supported by this monitor: the guest sees #GP as from a bad gate.
-	if (gate.type !== 0xe && gate.type !== 0xf) throw new CpuException(Vector.GP, gateError);
-	if (r.source === 'software' && gate.dpl < vcpu.cpl) throw new CpuException(Vector.GP, gateError);
-	if (!gate.present) throw new CpuException(Vector.NP, gateError);
-
-	const codeError = (gate.selector & 0xfffc) | ext;
-	if ((gate.selector & 0xfffc) === 0) throw new CpuException(Vector.GP, ext);
-	const code = descriptors.lookup(cpu, vcpu, gate.selector);
-	if (code.guest.system || (code.guest.type & 8) === 0 || code.guest.dpl > vcpu.cpl) throw new CpuException(Vector.GP, codeError);
-	const conforming = (code.guest.type & 4) !== 0;
-	const toCpl = conforming ? vcpu.cpl : code.guest.dpl;
-	if (toCpl === 1 || toCpl === 2) throw middleRing(gate.selector, toCpl);
-	if (!code.guest.present || !code.compressed.present) throw new CpuException(Vector.NP, codeError);
 	const fromCpl = vcpu.cpl;
+	// The gate is read every time (the IDT is not traced); what it resolves to is kept with the descriptors it names.
+	const gateAt = vcpu.idtr.base + r.vector * 8;
+	const low = cpu.readLinear32(linear(gateAt), false);
+	const high = cpu.readLinear32(linear(gateAt + 4), false);
+	const software = r.source === 'software';
+	const key = gateKey(r.vector, fromCpl, software);
+	let gate = descriptors.resolvedGate?.(key);
+	if (gate === undefined || gate.low !== low || gate.high !== high) {
+		gate = resolveGate(cpu, vcpu, low, high, software, ext, gateError, descriptors);
+		descriptors.keepResolvedGate?.(key, gate);
+	}
+	const toCpl = gate.toCpl;
 
 	// Materialised once: the lazy flags are not touched until the frame is pushed.
 	const realFlags = cpu.getEflags();
@@ -64,16 +77,16 @@ export function reflect(cpu: SystemCpu, vcpu: VirtualCpu, r: Reflection, descrip
 	let outerSs = 0;
 	const outerEsp = esp;
 	if (stackSwitch) {
-		const stack = guestRing0Stack(cpu, vcpu);
-		if (!stack) throw new CpuException(Vector.TS, vcpu.tr.selector & 0xfffc);
-		const ssError = (stack.ss & 0xfffc) | ext;
-		if ((stack.ss & 0xfffc) === 0 || (stack.ss & 3) !== toCpl) throw new CpuException(Vector.TS, ssError);
-		const ss = descriptors.lookup(cpu, vcpu, stack.ss);
-		if (ss.guest.system || (ss.guest.type & 0xa) !== 2 || ss.guest.dpl !== toCpl) throw new CpuException(Vector.TS, ssError);
-		if (!ss.guest.present) throw new CpuException(Vector.SS, ssError);
+		// The guest's TSS is read at every such delivery (it is not traced): ESP0, then SS0.
+		if (!vcpu.tr.usable || vcpu.tr.limit < 11) throw new CpuException(Vector.TS, vcpu.tr.selector & 0xfffc);
+		esp = cpu.readLinear32(linear(vcpu.tr.base + 4), false) >>> 0;
+		const ssSelector = cpu.readLinear16(linear(vcpu.tr.base + 8), false);
+		if (ssSelector !== gate.stackSelector || gate.stack === undefined) {
+			gate.stack = innerStack(cpu, vcpu, ssSelector, toCpl, ext, descriptors);
+			gate.stackSelector = ssSelector;
+		}
+		stackSeg = gate.stack;
 		outerSs = guestSelector(cpu, vcpu, Seg.SS);
-		stackSeg = hardwareSegment(ss, (stack.ss & 0xfffc) | realRing(toCpl));
-		esp = stack.esp;
 	}
 
 	// Everything that can fault is checked or written before any register changes: a fault here leaves the guest state as it was.
@@ -91,14 +104,47 @@ export function reflect(cpu: SystemCpu, vcpu: VirtualCpu, r: Reflection, descrip
 
 	cpu.seg[Seg.SS] = stackSeg;
 	cpu.regs[Reg.ESP] = esp;
-	cpu.seg[Seg.CS] = hardwareSegment(code, (gate.selector & 0xfffc) | realRing(toCpl));
+	cpu.seg[Seg.CS] = gate.code;
 	cpu.eip = gate.offset;
 	cpu.cpl = realRing(toCpl);
 	vcpu.cpl = toCpl;
-	if (gate.type === 0xe) vcpu.interruptFlag = false;
-	else vcpu.interruptFlag = (flags & Flag.IF) !== 0;
+	vcpu.interruptFlag = gate.interruptGate ? false : (flags & Flag.IF) !== 0;
 	cpu.setEflags((realFlags & ~(Flag.TF | Flag.NT | Flag.RF | Flag.VM | Flag.IOPL)) | Flag.IF);
 	return { handlerCs: gate.selector, handlerEip: gate.offset, fromCpl, toCpl };
+}
+
+/** The gate `low`:`high` checked by the guest's rules for a delivery from the current virtual ring; throws what the hardware would raise. */
+function resolveGate(cpu: SystemCpu, vcpu: VirtualCpu, low: number, high: number, software: boolean, ext: number, gateError: number, descriptors: GuestDescriptors): ResolvedGate {
+	const gate = decodeGate({ low, high });
+	// Task gates and 16-bit gates are not supported by this monitor: the guest sees #GP as from a bad gate.
+	if (gate.type !== 0xe && gate.type !== 0xf) throw new CpuException(Vector.GP, gateError);
+	if (software && gate.dpl < vcpu.cpl) throw new CpuException(Vector.GP, gateError);
+	if (!gate.present) throw new CpuException(Vector.NP, gateError);
+	const codeError = (gate.selector & 0xfffc) | ext;
+	if ((gate.selector & 0xfffc) === 0) throw new CpuException(Vector.GP, ext);
+	const code = descriptors.lookup(cpu, vcpu, gate.selector);
+	if (code.guest.system || (code.guest.type & 8) === 0 || code.guest.dpl > vcpu.cpl) throw new CpuException(Vector.GP, codeError);
+	const conforming = (code.guest.type & 4) !== 0;
+	const toCpl = conforming ? vcpu.cpl : code.guest.dpl;
+	if (toCpl === 1 || toCpl === 2) throw middleRing(gate.selector, toCpl);
+	if (!code.guest.present || !code.compressed.present) throw new CpuException(Vector.NP, codeError);
+	return {
+		low, high, selector: gate.selector, offset: gate.offset, interruptGate: gate.type === 0xe, toCpl,
+		code: hardwareSegment(code, (gate.selector & 0xfffc) | realRing(toCpl)), stackSelector: -1, stack: undefined,
+	};
+}
+
+/** Where a gate's resolution is kept: by vector, the ring delivered from, and whether INT n asked (its DPL check). */
+export const gateKey = (vector: number, fromCpl: number, software: boolean): number => (vector * 4 + fromCpl) * 2 + (software ? 1 : 0);
+
+/** The ring-`toCpl` stack segment the guest's TSS names, checked as a stack switch checks it. */
+function innerStack(cpu: SystemCpu, vcpu: VirtualCpu, selector: number, toCpl: number, ext: number, descriptors: GuestDescriptors): SegmentCache {
+	const ssError = (selector & 0xfffc) | ext;
+	if ((selector & 0xfffc) === 0 || (selector & 3) !== toCpl) throw new CpuException(Vector.TS, ssError);
+	const ss = descriptors.lookup(cpu, vcpu, selector);
+	if (ss.guest.system || (ss.guest.type & 0xa) !== 2 || ss.guest.dpl !== toCpl) throw new CpuException(Vector.TS, ssError);
+	if (!ss.guest.present) throw new CpuException(Vector.SS, ssError);
+	return hardwareSegment(ss, (selector & 0xfffc) | realRing(toCpl));
 }
 
 /** The frame reflect pushes, built here first: at most SS, ESP, EFLAGS, CS, EIP and an error code. */
