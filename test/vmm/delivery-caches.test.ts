@@ -12,6 +12,7 @@ import { attachMonitorRegion, MonitorRegion } from '../../src/vmm/monitor-region
 import { reflect } from '../../src/vmm/reflection';
 import { linear, physical } from '../../src/x86/addresses';
 import { CpuException, Vector } from '../../src/x86/exceptions';
+import { Reg } from '../../src/x86/registers';
 import { guestAtRing3, KERNEL_CS, KERNEL_DS } from './guest-setup';
 import { EVERY_MODE, EXAMPLES_LIB, exitCodeFor, LOAD_GDT, PAGING_WITH_GDT_PAGE, setGate, writeGuest } from './inline-guests';
 import { bootGuest } from './run-guest';
@@ -59,6 +60,21 @@ test('a reflection through the cache delivers exactly what an uncached one does'
 	assert.deepEqual(deliver(cache), uncached);
 	assert.equal(cache.size, 2, 'the handler\'s code segment and the ring-0 stack segment');
 	assert.deepEqual(deliver(cache), uncached, 'from the cache');
+});
+
+test('a gate kept from a hardware delivery still refuses INT n from a less privileged ring, and keeps nothing that failed', () => {
+	const cache = new GuestDescriptorCache(new MonitorRegion());
+	const external = guestAtRing3();
+	external.cpu.putGate(0x2000, 0x80, KERNEL_CS, 0x5000, 0);
+	reflect(external.cpu, external.vcpu, { vector: 0x80, source: 'external', returnEip: 0x4002 }, cache);
+	assert.equal(external.cpu.eip, 0x5000, 'an external interrupt ignores the gate DPL');
+	const { cpu, vcpu } = guestAtRing3();
+	cpu.putGate(0x2000, 0x80, KERNEL_CS, 0x5000, 0);
+	const before = { eip: cpu.eip, esp: cpu.regs[Reg.ESP] };
+	const refused = (e: unknown): boolean => e instanceof CpuException && e.vector === Vector.GP && e.errorCode === ((0x80 << 3) | 2);
+	assert.throws(() => reflect(cpu, vcpu, { vector: 0x80, source: 'software', returnEip: 0x4002 }, cache), refused);
+	assert.deepEqual({ eip: cpu.eip, esp: cpu.regs[Reg.ESP] }, before, 'nothing changed');
+	assert.throws(() => reflect(cpu, vcpu, { vector: 0x80, source: 'software', returnEip: 0x4002 }, cache), refused, 'nor the second time');
 });
 
 /**
