@@ -46,15 +46,20 @@ export type MonitorEventListener = (event: MonitorEvent) => void;
 
 export class MonitorEventStream {
 	private readonly listeners = new Set<MonitorEventListener>();
+	/** True when someone listens: producers test this before building an event (a field: every trap reads it). */
+	private someoneListens = false;
 
-	/** True when someone listens: producers test this before building an event. */
 	get listening(): boolean {
-		return this.listeners.size > 0;
+		return this.someoneListens;
 	}
 
 	subscribe(listener: MonitorEventListener): () => void {
 		this.listeners.add(listener);
-		return () => this.listeners.delete(listener);
+		this.someoneListens = true;
+		return () => {
+			this.listeners.delete(listener);
+			this.someoneListens = this.listeners.size > 0;
+		};
 	}
 
 	emit(event: MonitorEvent): void {
