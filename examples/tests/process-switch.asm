@@ -1,0 +1,174 @@
+; process-switch.asm - two ring-3 processes, each in its own address space
+; with its own kernel stack, switched on every system call.
+;
+; Both address spaces map 0-4 MiB one-to-one (user pages: the shared user code
+; runs there) and give linear 4 MiB (PRIVATE) a frame of their own, which holds
+; the process's counter and its user stack. INT 0x80 with EAX = 1 yields: the
+; kernel saves the registers on the process's kernel stack, loads the other
+; process's CR3, points TSS.ESP0 at its kernel stack and returns into it with
+; IRETD. EAX = 2 ends a process. Every system call is a change of address space
+; and of ring-0 stack, as in a real kernel's context switch: a monitor must
+; follow both at once (its shadow page tables, the ring-0 stack it delivers
+; on), while the guest's descriptor tables stay the same.
+
+bits 32
+org 0x100000
+
+USER_STACK_TOP	equ 0x00401000	; linear, in each process's private page
+PAGE_TABLE	equ 0x00200000	; 0-4 MiB, user, shared by both spaces
+DIRECTORIES	equ 0x00210000	; process i: page directory at DIRECTORIES + i * 0x1000
+PRIVATE_TABLES	equ 0x00220000	; process i: page table for 4-8 MiB
+FRAMES		equ 0x00230000	; process i: its private frame
+KERNEL_STACKS	equ 0x00080000	; process i: kernel stack top at KERNEL_STACKS - i * 0x1000
+PRIVATE		equ 0x00400000	; linear: this process's frame
+ROUNDS_A	equ 300
+ROUNDS_B	equ 200
+SYS_YIELD	equ 1
+SYS_EXIT	equ 2
+
+%include "../lib/multiboot.inc"
+%include "../lib/start.inc"
+%include "../lib/user-mode.inc"
+
+main:
+	SYSCALL_KERNEL syscall_entry
+	call build_spaces
+	mov eax, DIRECTORIES
+	mov cr3, eax
+	mov eax, cr0
+	or eax, 0x80000000		; CR0.PG
+	mov cr0, eax
+	; Process 1 starts when process 0 first yields: its kernel stack holds what a yield leaves there.
+	mov esp, KERNEL_STACKS - 0x1000
+	push 0x20 | 3			; SS
+	push USER_STACK_TOP		; ESP
+	push 0x00000002			; EFLAGS
+	push 0x18 | 3			; CS
+	push user_code			; EIP
+	mov ecx, ROUNDS_B
+	pushad				; ECX: the rounds to run
+	mov [saved_esp + 4], esp
+	; Process 0 runs now, on its own kernel stack.
+	mov esp, KERNEL_STACKS
+	mov dword [tss + 4], KERNEL_STACKS
+	mov ecx, ROUNDS_A
+	ENTER_RING3 user_code
+
+; Both processes run this code, each on its own private page. ECX: rounds.
+user_code:
+.round:
+	inc dword [PRIVATE]		; this process's own counter
+	push ecx
+	mov eax, SYS_YIELD
+	int 0x80
+	pop ecx
+	loop .round
+	mov eax, SYS_EXIT
+	int 0x80
+	jmp $				; not reached
+
+; INT 0x80 from ring 3, on the current process's kernel stack.
+syscall_entry:
+	pushad
+	mov ebx, [current]
+	cmp eax, SYS_EXIT
+	jne .switch
+	mov dword [finished + ebx * 4], 1
+	xor ebx, 1
+	cmp dword [finished + ebx * 4], 0
+	jne all_finished
+	jmp .enter			; the other process runs on, from where it yielded
+.switch:
+	mov [saved_esp + ebx * 4], esp
+	xor ebx, 1
+	cmp dword [finished + ebx * 4], 0
+	je .enter
+	xor ebx, 1			; the other has finished: this one goes on
+.enter:
+	mov [current], ebx
+	inc dword [switches]
+	mov eax, ebx
+	shl eax, 12
+	add eax, DIRECTORIES
+	mov cr3, eax
+	mov eax, ebx
+	shl eax, 12
+	neg eax
+	add eax, KERNEL_STACKS
+	mov [tss + 4], eax		; ESP0: this process's kernel stack
+	mov esp, [saved_esp + ebx * 4]
+	popad
+	iretd
+
+all_finished:
+	mov eax, [FRAMES]
+	mov esi, msg_counter_a
+	call print_hex32_line
+	mov eax, [FRAMES + 0x1000]
+	mov esi, msg_counter_b
+	call print_hex32_line
+	mov eax, [switches]
+	mov esi, msg_switches
+	call print_hex32_line
+	xor al, al
+	cmp dword [FRAMES], ROUNDS_A
+	jne .fail
+	cmp dword [FRAMES + 0x1000], ROUNDS_B
+	je exit
+.fail:
+	mov al, 1
+	jmp exit
+
+; Two spaces: 0-4 MiB user pages one-to-one, linear 4 MiB onto the process's own frame.
+build_spaces:
+	mov edi, PAGE_TABLE
+	mov eax, 7			; present, writable, user
+	mov ecx, 1024
+.identity:
+	stosd
+	add eax, 0x1000
+	loop .identity
+	xor ebx, ebx
+.space:
+	mov edi, ebx
+	shl edi, 12
+	add edi, DIRECTORIES
+	push edi
+	xor eax, eax
+	mov ecx, 1024
+	rep stosd
+	pop edi
+	mov dword [edi], PAGE_TABLE | 7
+	mov eax, ebx
+	shl eax, 12
+	add eax, PRIVATE_TABLES
+	mov edx, eax
+	or eax, 7
+	mov [edi + 4], eax		; 4-8 MiB
+	mov edi, edx
+	xor eax, eax
+	mov ecx, 1024
+	rep stosd
+	mov eax, ebx
+	shl eax, 12
+	add eax, FRAMES
+	mov dword [eax], 0		; the counter
+	or eax, 7
+	mov [edx], eax			; PRIVATE
+	inc ebx
+	cmp ebx, 2
+	jb .space
+	ret
+
+%include "../lib/kernel.inc"
+%include "../lib/user-gdt.inc"
+
+current:	dd 0
+saved_esp:	dd 0, 0
+finished:	dd 0, 0
+switches:	dd 0
+msg_counter_a:	db "process-switch: process 0 counted ", 0
+msg_counter_b:	db "process-switch: process 1 counted ", 0
+msg_switches:	db "process-switch: switches ", 0
+
+image_end:
