@@ -72,6 +72,9 @@ export class Cpu extends FlagState {
 	 * instead of reaching the monitor's.
 	 */
 	guestViewSlot = -1;
+	/** Scratch for ramRun32: [ram32View index, length] of a REP run's source and destination. */
+	private readonly sourceRun = new Int32Array(2);
+	private readonly destinationRun = new Int32Array(2);
 
 	constructor(readonly memory: MemoryBus, readonly io: IoBus, interruptLine?: InterruptLine) {
 		super();
@@ -407,6 +410,64 @@ export class Cpu extends FlagState {
 		const p = ((e & ~0xfff) | (linear & 0xfff)) >>> 0;
 		if (p + bytes - 4 >= this.ram32End || (write && this.codePages[p >>> 12] !== 0)) return -1;
 		return p >>> 2;
+	}
+
+	/**
+	 * Where a run of up to `count` dwords at `seg`:`offset` (ascending) lies in `ram32View`, for
+	 * REP MOVSD/STOSD, as [index, length], or length 0 when the next element must take the
+	 * per-element path: the run stops at the end of the offset's page and of the segment's limit,
+	 * and there is none unless the segment allows the access (expand-up), the linear address is
+	 * aligned and outside guestViewSlot, the TLB already grants the page at this CPL, and it is
+	 * RAM (holding no decoded code, for a write). Written into `run`, allocating nothing.
+	 */
+	private ramRun32(seg: Seg, offset: number, count: number, write: boolean, run: Int32Array): void {
+		run[1] = 0;
+		const s = this.seg[seg];
+		const type = s.type;
+		if (!s.usable || (type & 0xc) === 0x4 || (write ? (type & 0xa) !== 0x2 : (type & 0xa) === 0x8)) return;
+		const o = offset >>> 0;
+		if (o > s.limit - 3) return;
+		const linear = (s.base + o) >>> 0;
+		if ((linear & 3) !== 0 || linear >>> 22 === this.guestViewSlot) return;
+		const e = this.tlb.entries[linear >>> 12];
+		const user = this.cpl === 3;
+		if ((e & (write ? (user ? TlbRight.UserWrite : TlbRight.SupervisorWrite) : (user ? TlbRight.UserRead : TlbRight.SupervisorRead))) === 0) return;
+		const p = ((e & ~0xfff) | (linear & 0xfff)) >>> 0;
+		if (write && this.codePages[p >>> 12] !== 0) return;
+		const inPage = (0x1000 - (linear & 0xfff)) >>> 2;
+		const inLimit = Math.floor((s.limit - o - 3) / 4) + 1;
+		const inRam = p < this.ram32End ? Math.floor((this.ram32End - 1 - p) / 4) + 1 : 0;
+		run[0] = p >>> 2;
+		run[1] = Math.min(count, inPage, inLimit, inRam);
+	}
+
+	/**
+	 * REP STOSD (32-bit addresses, DF clear) for as many elements from ES:`edi` as one run of RAM
+	 * allows (see ramRun32): stores `value` there and returns how many; 0 when the next element
+	 * must go the per-element way (it may fault, or reach an untranslated page).
+	 */
+	fillRun32(edi: number, count: number, value: number): number {
+		const run = this.destinationRun;
+		this.ramRun32(Seg.ES, edi, count, true, run);
+		if (run[1] > 0) this.ram32View.fill(value, run[0], run[0] + run[1]);
+		return run[1];
+	}
+
+	/**
+	 * REP MOVSD (32-bit addresses, DF clear) for as many elements as one run of RAM allows at both
+	 * `seg`:`esi` and ES:`edi`: copies them and returns how many; 0 for the per-element way. A
+	 * destination just above its source (an overlap an element-by-element copy smears) is left to it.
+	 */
+	copyRun32(seg: Seg, esi: number, edi: number, count: number): number {
+		const from = this.sourceRun;
+		const to = this.destinationRun;
+		this.ramRun32(seg, esi, count, false, from);
+		if (from[1] === 0) return 0;
+		this.ramRun32(Seg.ES, edi, from[1], true, to);
+		const n = to[1];
+		if (n === 0 || (to[0] > from[0] && to[0] < from[0] + n)) return 0;
+		this.ram32View.copyWithin(to[0], from[0], from[0] + n);
+		return n;
 	}
 
 	readSeg8(seg: Seg, offset: number): number {

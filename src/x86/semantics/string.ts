@@ -20,13 +20,23 @@ function elementSize(ins: DecodedInstruction): OperandSize {
  * Wraps one iteration `body` in the REP machinery. `until` is a condition
  * (evaluated after an iteration) that ends a REPE/REPNE early.
  */
-export function repeat(ins: DecodedInstruction, g: CodeGen, body: string, until?: string): string {
+/**
+ * Many elements at once: `run` an expression for how many it did (0: none, the next goes one by one),
+ * `advance` what moves the registers past them (`k` holds the count).
+ */
+interface Runs {
+	run: string;
+	advance: string;
+}
+
+export function repeat(ins: DecodedInstruction, g: CodeGen, body: string, until?: string, runs?: Runs): string {
 	const size = elementSize(ins);
 	const step = `const d = (c.flagsBits & ${Flag.DF}) !== 0 ? ${-size / 8} : ${size / 8};`;
 	if (!ins.rep && !ins.repne) return `${step} ${body}`;
 	const count = g.stringReg(Reg.ECX, ins.addressSize);
 	const stop = until === undefined ? '' : ` if (${ins.repne ? '' : '!'}(${until})) break;`;
-	return `${step} let n = 0; while (${count} !== 0) { if (n++ === ${REP_CHUNK}) { ${g.exit(ins.eip)} } ${body} ${g.stringAdvance(Reg.ECX, ins.addressSize, '-1')}${stop} }`;
+	const many = runs === undefined ? '' : `if (d > 0) { const k = ${runs.run}; if (k > 0) { ${runs.advance} n += k; continue; } } `;
+	return `${step} let n = 0; while (${count} !== 0) { if (n >= ${REP_CHUNK}) { ${g.exit(ins.eip)} } ${many}n++; ${body} ${g.stringAdvance(Reg.ECX, ins.addressSize, '-1')}${stop} }`;
 }
 
 function str(ins: DecodedInstruction, g: CodeGen): { si: string; di: string; src: Seg; size: OperandSize; next: (reg: Reg) => string } {
@@ -39,14 +49,27 @@ function str(ins: DecodedInstruction, g: CodeGen): { si: string; di: string; src
 	};
 }
 
+/** A REP form the CPU can do a run of RAM at a time: dwords, 32-bit addresses (page-sized runs of memory copied or filled whole). */
+const runsOfDwords = (ins: DecodedInstruction, s: { size: OperandSize }): boolean => ins.rep && s.size === 32 && ins.addressSize === 32;
+
+/** `k` elements done at once: the index registers move by 4k, ECX down by k. */
+function advanceBy(g: CodeGen, regs: Reg[]): string {
+	return [...regs.map((r) => g.stringAdvance(r, 32, '4 * k')), g.stringAdvance(Reg.ECX, 32, '-k')].join(' ');
+}
+
+/** Elements left, as many as one REP chunk does. */
+const chunk = (g: CodeGen): string => `Math.min(${g.stringReg(Reg.ECX, 32)} >>> 0, ${REP_CHUNK})`;
+
 const movs: Template = (ins, g) => {
 	const s = str(ins, g);
-	return repeat(ins, g, `${g.writeMem(Seg.ES, s.di, s.size, g.readMem(s.src, s.si, s.size))} ${s.next(Reg.ESI)} ${s.next(Reg.EDI)}`);
+	const runs = runsOfDwords(ins, s) ? { run: `c.copyRun32(${s.src}, ${s.si}, ${s.di}, ${chunk(g)})`, advance: advanceBy(g, [Reg.ESI, Reg.EDI]) } : undefined;
+	return repeat(ins, g, `${g.writeMem(Seg.ES, s.di, s.size, g.readMem(s.src, s.si, s.size))} ${s.next(Reg.ESI)} ${s.next(Reg.EDI)}`, undefined, runs);
 };
 
 const stos: Template = (ins, g) => {
 	const s = str(ins, g);
-	return repeat(ins, g, `${g.writeMem(Seg.ES, s.di, s.size, g.reg(Reg.EAX, s.size))} ${s.next(Reg.EDI)}`);
+	const runs = runsOfDwords(ins, s) ? { run: `c.fillRun32(${s.di}, ${chunk(g)}, ${g.reg(Reg.EAX, 32)})`, advance: advanceBy(g, [Reg.EDI]) } : undefined;
+	return repeat(ins, g, `${g.writeMem(Seg.ES, s.di, s.size, g.reg(Reg.EAX, s.size))} ${s.next(Reg.EDI)}`, undefined, runs);
 };
 
 const lods: Template = (ins, g) => {
