@@ -17,6 +17,7 @@ org 0x100000
 USER_STACK_TOP	equ 0x00401000	; linear, in each process's private page
 PAGE_TABLE	equ 0x00200000	; 0-4 MiB, user, shared by both spaces
 DIRECTORIES	equ 0x00210000	; process i: page directory at DIRECTORIES + i * 0x1000
+PAGE_DIR	equ DIRECTORIES	; process 0's, where paging starts
 PRIVATE_TABLES	equ 0x00220000	; process i: page table for 4-8 MiB
 FRAMES		equ 0x00230000	; process i: its private frame
 KERNEL_STACKS	equ 0x00080000	; process i: kernel stack top at KERNEL_STACKS - i * 0x1000
@@ -29,15 +30,12 @@ SYS_EXIT	equ 2
 %include "../lib/multiboot.inc"
 %include "../lib/start.inc"
 %include "../lib/user-mode.inc"
+%include "../lib/paging-on.inc"
 
 main:
 	SYSCALL_KERNEL syscall_entry
 	call build_spaces
-	mov eax, DIRECTORIES
-	mov cr3, eax
-	mov eax, cr0
-	or eax, 0x80000000		; CR0.PG
-	mov cr0, eax
+	PAGING_ON
 	; Process 1 starts when process 0 first yields: its kernel stack holds what a yield leaves there.
 	mov esp, KERNEL_STACKS - 0x1000
 	push 0x20 | 3			; SS
