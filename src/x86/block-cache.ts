@@ -8,7 +8,9 @@
 // cost one typed-array load. A change of address space (`remapped`) keeps every
 // region: each remembers which physical page each of its linear pages came
 // from, and is checked against the new mapping the first time it is entered
-// (`mappingEpoch`), so code a new address space maps at the same place is reused.
+// (`mappingEpoch`), so code a new address space maps at the same place is reused;
+// an INVLPG (`remappedPage`) counts as such a change only where some region's code
+// was fetched through the page it drops.
 // `clear()` may come from a callout while a region runs (a translation cache
 // flushing itself): the cleared regions stay in the page index until the run
 // loop adds the next region, so a store the running region makes into its own
