@@ -246,6 +246,84 @@ image_end:
 	}
 });
 
+test('a delivery from ring 3 switches to the ring-0 stack segment the TSS names now, not the one it named before', () => {
+	// The first INT 0x80 goes to SS0 = 0x10 (base 0), the second to SS0 = 0x30 (base 0x100): the handler finds each frame
+	// (its return EIP) at the base of the stack segment in force plus ESP0 minus 20, read through the flat DS.
+	const path = writeGuest('delivery-caches', 'tss-stack-segment.asm', `
+bits 32
+org 0x100000
+%include "${EXAMPLES_LIB}/multiboot.inc"
+TSS equ 0x3000
+start:
+	mov esp, 0x90000
+${LOAD_GDT}
+${setGate(0x80, 'handler', 0x08, 0xee00)}
+	lidt [idtr]
+	mov dword [TSS + 4], 0x70000
+	mov dword [TSS + 8], 0x10
+	mov word [TSS + 102], 104
+	mov ax, 0x28
+	ltr ax
+	mov ax, 0x23
+	mov ds, ax
+	mov es, ax
+	push 0x23
+	push 0x80000
+	push 0x2
+	push 0x1b
+	push user
+	iretd
+user:
+	int 0x80
+first_return:
+	int 0x80
+second_return:
+	int 0x80
+handler:
+	mov ax, 0x10
+	mov ds, ax
+	cmp dword [count], 2
+	je .exit
+	mov ebx, [count]
+	mov eax, [frames + ebx * 4]
+	mov eax, [eax]
+	cmp eax, [returns + ebx * 4]
+	jne .wrong
+	inc dword [found]
+.wrong:
+	mov dword [TSS + 8], 0x30
+	inc dword [count]
+	mov ax, 0x23
+	mov ds, ax
+	iretd
+.exit:
+	mov al, [found]
+	out 0xf4, al
+	jmp $
+count:	dd 0
+found:	dd 0
+frames:	dd 0x70000 - 20, 0x70100 - 20
+returns:	dd first_return, second_return
+gdtr:	dw 0x37
+	dd gdt
+idtr:	dw 0x80 * 8 + 7
+	dd idt
+align 8
+gdt:	dq 0
+	dq 0x00cf9a000000ffff
+	dq 0x00cf92000000ffff
+	dq 0x00cffa000000ffff
+	dq 0x00cff2000000ffff
+	dq 0x0000890030000067
+	dq 0x00cf92000100ffff
+idt:	times 0x81 dq 0
+image_end:
+`);
+	for (const mode of EVERY_MODE) {
+		assert.deepEqual(bootGuest(path, mode).monitor.run(1_000_000), { reason: 'exit', exitCode: (2 << 1) | 1 }, mode);
+	}
+});
+
 test('a segment load after a store into the GDT gets the stored descriptor, in every mode', () => {
 	// FS = 0x18 reads VALUE_A through base 0x300000; the guest stores base 0x300004 into descriptor 0x18 and loads FS again.
 	const path = writeGuest('delivery-caches', 'gdt-store.asm', `
