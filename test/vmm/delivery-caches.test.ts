@@ -177,12 +177,14 @@ test('a second delivery sees a GDT write from outside the CPU (a debugger poke)'
 });
 
 /**
- * Ring 3 takes INT 0x80 twice; the handler gives the TSS another ESP0 the
- * first time, and reports which stack it runs on (ESP0 - 0x70000 over 16:
- * 0, then 2). A third INT 0x80 exits with V = first << 4 | second.
+ * A guest that enters ring 3 (CS 0x1B, SS 0x23, flat) with TSS.SS0:ESP0 = 0x10:0x70000 and
+ * there runs `user`, whose INT 0x80s go through a DPL-3 gate to `handler` at ring 0. GDT
+ * entries 1-5: ring-0 code and data, ring-3 code and data, the TSS at 0x3000; `moreGdt` adds
+ * entries from 0x30 on; `data` goes after the handler.
  */
-test('a delivery from ring 3 reads the ring-0 stack from the TSS afresh, in every mode', () => {
-	const path = writeGuest('delivery-caches', 'tss-stack.asm', `
+function ring3Guest(user: string, handler: string, data: string, moreGdt = ''): string {
+	const entries = 6 + moreGdt.split('\n').filter((line) => line.trim() !== '').length;
+	return `
 bits 32
 org 0x100000
 %include "${EXAMPLES_LIB}/multiboot.inc"
@@ -207,27 +209,11 @@ ${setGate(0x80, 'handler', 0x08, 0xee00)}
 	push user
 	iretd
 user:
-	int 0x80
-	mov ecx, edx
-	int 0x80
-	mov eax, ecx
-	shl eax, 4
-	or eax, edx
-	int 0x80
+${user}
 handler:
-	cmp dword [count], 2
-	je .exit
-	mov edx, esp
-	add edx, 20 - 0x70000
-	shr edx, 4
-	mov dword [TSS + 4], 0x70020
-	inc dword [count]
-	iretd
-.exit:
-	out 0xf4, al
-	jmp $
-count:	dd 0
-gdtr:	dw 0x2f
+${handler}
+${data}
+gdtr:	dw ${entries} * 8 - 1
 	dd gdt
 idtr:	dw 0x80 * 8 + 7
 	dd idt
@@ -238,9 +224,37 @@ gdt:	dq 0
 	dq 0x00cffa000000ffff
 	dq 0x00cff2000000ffff
 	dq 0x0000890030000067
+${moreGdt}
 idt:	times 0x81 dq 0
 image_end:
-`);
+`;
+}
+
+/**
+ * Ring 3 takes INT 0x80 twice; the handler gives the TSS another ESP0 the
+ * first time, and reports which stack it runs on (ESP0 - 0x70000 over 16:
+ * 0, then 2). A third INT 0x80 exits with V = first << 4 | second.
+ */
+test('a delivery from ring 3 reads the ring-0 stack from the TSS afresh, in every mode', () => {
+	const path = writeGuest('delivery-caches', 'tss-stack.asm', ring3Guest(`
+	int 0x80
+	mov ecx, edx
+	int 0x80
+	mov eax, ecx
+	shl eax, 4
+	or eax, edx
+	int 0x80`, `
+	cmp dword [count], 2
+	je .exit
+	mov edx, esp
+	add edx, 20 - 0x70000
+	shr edx, 4
+	mov dword [TSS + 4], 0x70020
+	inc dword [count]
+	iretd
+.exit:
+	out 0xf4, al
+	jmp $`, 'count:	dd 0'));
 	for (const mode of EVERY_MODE) {
 		assert.deepEqual(bootGuest(path, mode).monitor.run(1_000_000), { reason: 'exit', exitCode: exitCodeFor(0, 2) }, mode);
 	}
@@ -249,37 +263,12 @@ image_end:
 test('a delivery from ring 3 switches to the ring-0 stack segment the TSS names now, not the one it named before', () => {
 	// The first INT 0x80 goes to SS0 = 0x10 (base 0), the second to SS0 = 0x30 (base 0x100): the handler finds each frame
 	// (its return EIP) at the base of the stack segment in force plus ESP0 minus 20, read through the flat DS.
-	const path = writeGuest('delivery-caches', 'tss-stack-segment.asm', `
-bits 32
-org 0x100000
-%include "${EXAMPLES_LIB}/multiboot.inc"
-TSS equ 0x3000
-start:
-	mov esp, 0x90000
-${LOAD_GDT}
-${setGate(0x80, 'handler', 0x08, 0xee00)}
-	lidt [idtr]
-	mov dword [TSS + 4], 0x70000
-	mov dword [TSS + 8], 0x10
-	mov word [TSS + 102], 104
-	mov ax, 0x28
-	ltr ax
-	mov ax, 0x23
-	mov ds, ax
-	mov es, ax
-	push 0x23
-	push 0x80000
-	push 0x2
-	push 0x1b
-	push user
-	iretd
-user:
+	const path = writeGuest('delivery-caches', 'tss-stack-segment.asm', ring3Guest(`
 	int 0x80
 first_return:
 	int 0x80
 second_return:
-	int 0x80
-handler:
+	int 0x80`, `
 	mov ax, 0x10
 	mov ds, ax
 	cmp dword [count], 2
@@ -299,26 +288,10 @@ handler:
 .exit:
 	mov al, [found]
 	out 0xf4, al
-	jmp $
-count:	dd 0
+	jmp $`, `count:	dd 0
 found:	dd 0
 frames:	dd 0x70000 - 20, 0x70100 - 20
-returns:	dd first_return, second_return
-gdtr:	dw 0x37
-	dd gdt
-idtr:	dw 0x80 * 8 + 7
-	dd idt
-align 8
-gdt:	dq 0
-	dq 0x00cf9a000000ffff
-	dq 0x00cf92000000ffff
-	dq 0x00cffa000000ffff
-	dq 0x00cff2000000ffff
-	dq 0x0000890030000067
-	dq 0x00cf92000100ffff
-idt:	times 0x81 dq 0
-image_end:
-`);
+returns:	dd first_return, second_return`, '	dq 0x00cf92000100ffff'));
 	for (const mode of EVERY_MODE) {
 		assert.deepEqual(bootGuest(path, mode).monitor.run(1_000_000), { reason: 'exit', exitCode: (2 << 1) | 1 }, mode);
 	}
