@@ -3,6 +3,8 @@
 // the completed iterations and EIP on the instruction, as the hardware does.
 // A long REP yields after REP_CHUNK iterations without retiring, so the run
 // loop can check its budget and interrupts, then resumes the same instruction.
+// REP MOVSD and STOSD go a run of RAM at a time where nothing can fault or
+// needs noticing (Cpu.fillRun32, copyRun32), one element at a time elsewhere.
 
 import { FlagOp } from '../lazy-flags';
 import { Flag, Reg, Seg } from '../registers';
