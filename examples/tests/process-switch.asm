@@ -14,16 +14,10 @@
 bits 32
 org 0x100000
 
-USER_STACK_TOP	equ 0x00401000	; linear, in each process's private page
-PAGE_TABLE	equ 0x00200000	; 0-4 MiB, user, shared by both spaces
-DIRECTORIES	equ 0x00210000	; process i: page directory at DIRECTORIES + i * 0x1000
-PAGE_DIR	equ DIRECTORIES	; process 0's, where paging starts
-PRIVATE_TABLES	equ 0x00220000	; process i: page table for 4-8 MiB
-FRAMES		equ 0x00230000	; process i: its private frame
-KERNEL_STACKS	equ 0x00080000	; process i: kernel stack top at KERNEL_STACKS - i * 0x1000
-PRIVATE		equ 0x00400000	; linear: this process's frame
 ROUNDS_A	equ 300
 ROUNDS_B	equ 200
+EXPECTED_A	equ ROUNDS_A
+EXPECTED_B	equ ROUNDS_B
 SYS_YIELD	equ 1
 SYS_EXIT	equ 2
 
@@ -31,6 +25,7 @@ SYS_EXIT	equ 2
 %include "../lib/start.inc"
 %include "../lib/user-mode.inc"
 %include "../lib/paging-on.inc"
+%include "../lib/two-processes.inc"
 
 main:
 	SYSCALL_KERNEL syscall_entry
@@ -83,87 +78,18 @@ syscall_entry:
 	je .enter
 	xor ebx, 1			; the other has finished: this one goes on
 .enter:
-	mov [current], ebx
 	inc dword [switches]
-	mov eax, ebx
-	shl eax, 12
-	add eax, DIRECTORIES
-	mov cr3, eax
-	mov eax, ebx
-	shl eax, 12
-	neg eax
-	add eax, KERNEL_STACKS
-	mov [tss + 4], eax		; ESP0: this process's kernel stack
-	mov esp, [saved_esp + ebx * 4]
-	popad
-	iretd
+	jmp enter_process
 
 all_finished:
-	mov eax, [FRAMES]
-	mov esi, msg_counter_a
-	call print_hex32_line
-	mov eax, [FRAMES + 0x1000]
-	mov esi, msg_counter_b
-	call print_hex32_line
 	mov eax, [switches]
 	mov esi, msg_switches
 	call print_hex32_line
-	xor al, al
-	cmp dword [FRAMES], ROUNDS_A
-	jne .fail
-	cmp dword [FRAMES + 0x1000], ROUNDS_B
-	je exit
-.fail:
-	mov al, 1
-	jmp exit
-
-; Two spaces: 0-4 MiB user pages one-to-one, linear 4 MiB onto the process's own frame.
-build_spaces:
-	mov edi, PAGE_TABLE
-	mov eax, 7			; present, writable, user
-	mov ecx, 1024
-.identity:
-	stosd
-	add eax, 0x1000
-	loop .identity
-	xor ebx, ebx
-.space:
-	mov edi, ebx
-	shl edi, 12
-	add edi, DIRECTORIES
-	push edi
-	xor eax, eax
-	mov ecx, 1024
-	rep stosd
-	pop edi
-	mov dword [edi], PAGE_TABLE | 7
-	mov eax, ebx
-	shl eax, 12
-	add eax, PRIVATE_TABLES
-	mov edx, eax
-	or eax, 7
-	mov [edi + 4], eax		; 4-8 MiB
-	mov edi, edx
-	xor eax, eax
-	mov ecx, 1024
-	rep stosd
-	mov eax, ebx
-	shl eax, 12
-	add eax, FRAMES
-	mov dword [eax], 0		; the counter
-	or eax, 7
-	mov [edx], eax			; PRIVATE
-	inc ebx
-	cmp ebx, 2
-	jb .space
-	ret
+	jmp report_counts
 
 %include "../lib/kernel.inc"
 %include "../lib/user-gdt.inc"
 
-current:	dd 0
-saved_esp:	dd 0, 0
-finished:	dd 0, 0
 switches:	dd 0
 msg_counter_a:	db "process-switch: process 0 counted ", 0
 msg_counter_b:	db "process-switch: process 1 counted ", 0

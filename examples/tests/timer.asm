@@ -11,6 +11,7 @@ PIT_DIVISOR	equ 11932	; 1193182 Hz / 11932 = 100 Hz
 
 %include "../lib/multiboot.inc"
 %include "../lib/start.inc"
+%include "../lib/pit.inc"
 
 main:
 	mov esi, msg_start
@@ -23,12 +24,7 @@ main:
 	call set_irq_handler
 	lidt [idt_descriptor]
 
-	mov al, 0x34			; channel 0, low then high byte, mode 2 (rate generator)
-	out 0x43, al
-	mov al, PIT_DIVISOR & 0xFF
-	out 0x40, al
-	mov al, PIT_DIVISOR >> 8
-	out 0x40, al
+	PIT_PERIODIC PIT_DIVISOR
 
 .sleep:
 	sti				; IF takes effect after hlt starts: no lost wake-up
