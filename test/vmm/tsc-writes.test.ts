@@ -18,15 +18,7 @@ USER_STACK_TOP equ 0x00080000
 %include "${EXAMPLES_LIB}/start.inc"
 %include "${EXAMPLES_LIB}/user-mode.inc"
 main:
-	call load_gdt
-	call build_idt
-	mov ecx, 0x80
-	mov eax, syscall_entry
-	mov dl, 0xEE
-	call set_gate_dpl
-	lidt [idt_descriptor]
-	mov ax, 0x28
-	ltr ax
+	SYSCALL_KERNEL syscall_entry
 	mov ecx, 0x10
 	mov edx, 7
 	xor eax, eax

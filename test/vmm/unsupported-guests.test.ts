@@ -145,30 +145,15 @@ GATE		equ 0x30
 
 %include "${EXAMPLES_LIB}/multiboot.inc"
 %include "${EXAMPLES_LIB}/start.inc"
+%include "${EXAMPLES_LIB}/user-mode.inc"
 
 main:
-	call load_gdt
-	call build_idt
-	mov ecx, 0x80
-	mov eax, syscall_entry
-	mov dl, 0xEE
-	call set_gate_dpl
-	lidt [idt_descriptor]
-	mov ax, 0x28
-	ltr ax
+	SYSCALL_KERNEL syscall_entry
 	mov eax, gate_entry			; the gate's offset, split into its two words
 	mov [gdt + GATE], ax
 	shr eax, 16
 	mov [gdt + GATE + 6], ax
-	mov ax, 0x20 | 3
-	mov ds, ax
-	mov es, ax
-	push 0x20 | 3
-	push USER_STACK_TOP
-	push 0x00000002
-	push 0x18 | 3
-	push user_main
-	iretd
+	ENTER_RING3 user_main
 
 gate_entry:
 	mov eax, [esp + 4]			; the caller's CS
