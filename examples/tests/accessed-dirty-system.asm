@@ -166,11 +166,10 @@ build_tables:
 %include "../lib/print.inc"
 %include "../lib/exit.inc"
 
-align 8
-gdt:					; copied to GDT_PAGE before use
-	dq 0				; null
-	dq 0x00CF9B000000FFFF		; 0x08 ring-0 code, base 0, 4 GiB
-	dq 0x00CF93000000FFFF		; 0x10 ring-0 data
+%include "../lib/gdt-entries.inc"
+
+; Copied to GDT_PAGE before use.
+GDT_HEAD
 	dq 0x00CFFB000000FFFF		; 0x18 ring-3 code
 	dq 0x00CFF3000000FFFF		; 0x20 ring-3 data
 	dw 0x67				; 0x28 TSS: limit 103

@@ -52,16 +52,9 @@ breakpoint:
 
 %include "../lib/kernel.inc"
 
-align 8
-gdt:
-	dq 0
-	dq 0x00CF9B000000FFFF		; 0x08 ring-0 code
-	dq 0x00CF93000000FFFF		; 0x10 ring-0 data
+GDT_HEAD
 	dq 0x00CF9B001000FFFF		; 0x18 ring-0 code, base 0x1000
-gdt_end:
-gdt_descriptor:
-	dw gdt_end - gdt - 1
-	dd gdt
+GDT_DESCRIPTOR
 
 msg_ebx:	db "based-code-segment: EAX after int3 and the call ", 0
 msg_cs:		db "based-code-segment: CS pushed in the based segment ", 0

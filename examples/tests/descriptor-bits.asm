@@ -93,11 +93,7 @@ print_type:
 
 %include "../lib/kernel.inc"
 
-align 8
-gdt:
-	dq 0				; null
-	dq 0x00CF9B000000FFFF		; 0x08 ring-0 code, accessed
-	dq 0x00CF93000000FFFF		; 0x10 ring-0 data, accessed
+GDT_HEAD
 	dq 0x00CFFB000000FFFF		; 0x18 ring-3 code, accessed
 	dq 0x00CFF3000000FFFF		; 0x20 ring-3 data, accessed
 TSS_ADDR	equ tss - $$ + 0x00100000	; a plain number, so it can be split up
@@ -112,10 +108,7 @@ TSS_ADDR	equ tss - $$ + 0x00100000	; a plain number, so it can be split up
 	dq 0x00CF92000000FFFF		; 0x40 ring-0 data, not accessed
 	dq 0x00CF92000000FFFF		; 0x48 ring-0 data, not accessed
 	dq 0x00CFF2000000FFFF		; 0x50 ring-3 data, not accessed
-gdt_end:
-gdt_descriptor:
-	dw gdt_end - gdt - 1
-	dd gdt
+GDT_DESCRIPTOR
 
 ; The TSS: only ss0:esp0 matter, the stack the CPU switches to on entering ring 0.
 tss:

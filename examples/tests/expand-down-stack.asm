@@ -60,16 +60,9 @@ breakpoint:
 
 %include "../lib/kernel.inc"
 
-align 8
-gdt:
-	dq 0
-	dq 0x00CF9B000000FFFF		; 0x08 ring-0 code
-	dq 0x00CF93000000FFFF		; 0x10 ring-0 data
+GDT_HEAD
 	dq 0x004097000000FFFF		; 0x18 expand-down stack: limit 0xFFFF (bytes), big, accessed
-gdt_end:
-gdt_descriptor:
-	dw gdt_end - gdt - 1
-	dd gdt
+GDT_DESCRIPTOR
 
 msg_sum:	db "expand-down-stack: sum ", 0
 msg_esp:	db "expand-down-stack: final ESP ", 0

@@ -96,11 +96,7 @@ user_main:
 
 %include "../lib/kernel.inc"
 
-align 8
-gdt:
-	dq 0
-	dq 0x00CF9B000000FFFF		; 0x08 ring-0 code
-	dq 0x00CF93000000FFFF		; 0x10 ring-0 data
+GDT_HEAD
 TSS_ADDR	equ tss - $$ + 0x00100000
 LDT_ADDR	equ ldt - $$ + 0x00100000
 	dw tss_end - tss - 1		; 0x18 TSS
@@ -109,10 +105,7 @@ LDT_ADDR	equ ldt - $$ + 0x00100000
 	dw ldt_end - ldt - 1		; 0x20 LDT
 	dw LDT_ADDR & 0xFFFF
 	db (LDT_ADDR >> 16) & 0xFF, 0x82, 0, LDT_ADDR >> 24
-gdt_end:
-gdt_descriptor:
-	dw gdt_end - gdt - 1
-	dd gdt
+GDT_DESCRIPTOR
 
 align 8
 ldt:

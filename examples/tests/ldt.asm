@@ -81,18 +81,11 @@ main:
 %include "../lib/kernel.inc"
 %include "../lib/identity-map.inc"
 
-align 8
-gdt:
-	dq 0
-	dq 0x00CF9B000000FFFF		; 0x08 ring-0 code
-	dq 0x00CF93000000FFFF		; 0x10 ring-0 data
+GDT_HEAD
 	dw ldt_end - ldt - 1		; 0x18 the LDT
 	dw ldt - 0x100000
 	db 0x10, 0x82, 0x00, 0x00	; base 0x10xxxx, present, DPL 0, type 2 (LDT)
-gdt_end:
-gdt_descriptor:
-	dw gdt_end - gdt - 1
-	dd gdt
+GDT_DESCRIPTOR
 
 align 8
 ldt:

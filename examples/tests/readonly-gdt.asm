@@ -78,10 +78,7 @@ msg_where:	db "readonly-gdt: CR2 - gdt ", 0
 msg_high:	db "readonly-gdt: the descriptor's high word afterwards ", 0
 
 align 4096				; the GDT alone in its page
-gdt:
-	dq 0
-	dq 0x00CF9B000000FFFF		; 0x08 ring-0 code
-	dq 0x00CF93000000FFFF		; 0x10 ring-0 data
+GDT_HEAD
 	dq 0x00CF92000000FFFF		; 0x18 ring-0 data, not accessed
 gdt_end:
 align 4096

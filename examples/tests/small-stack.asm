@@ -65,16 +65,9 @@ divide_error:
 
 %include "../lib/kernel.inc"
 
-align 8
-gdt:
-	dq 0
-	dq 0x00CF9B000000FFFF		; 0x08 ring-0 code
-	dq 0x00CF93000000FFFF		; 0x10 ring-0 data
+GDT_HEAD
 	dq 0x00009307_0000FFFF		; 0x18 16-bit data, base 0x70000, limit 0xFFFF
-gdt_end:
-gdt_descriptor:
-	dw gdt_end - gdt - 1
-	dd gdt
+GDT_DESCRIPTOR
 
 handler_esp:	dd 0
 divides:	dd 0

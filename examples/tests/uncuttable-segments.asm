@@ -47,18 +47,11 @@ main:
 %include "../lib/kernel.inc"
 %include "../lib/identity-map.inc"
 
-align 8
-gdt:
-	dq 0
-	dq 0x00CF9B000000FFFF		; 0x08 ring-0 code
-	dq 0x00CF93000000FFFF		; 0x10 ring-0 data
+GDT_HEAD
 	dq 0x00C09700000001FF		; 0x18 expand-down data, limit 0x1FF pages, accessed
 	dw 0xFFFF, TOP & 0xFFFF		; 0x20 data at TOP, limit 0xFFFFF bytes, accessed
 	db (TOP >> 16) & 0xFF, 0x93, 0x4F, TOP >> 24
-gdt_end:
-gdt_descriptor:
-	dw gdt_end - gdt - 1
-	dd gdt
+GDT_DESCRIPTOR
 
 probe_name:	db "uncuttable-segments: ", 0
 msg_down_data:	db "uncuttable-segments: expand-down read of the kernel's data ", 0

@@ -36,17 +36,10 @@ main:
 %include "../lib/kernel.inc"
 %include "../lib/identity-map.inc"
 
-align 8
-gdt:
-	dq 0
-	dq 0x00CF9B000000FFFF		; 0x08 ring-0 code
-	dq 0x00CF93000000FFFF		; 0x10 ring-0 data
+GDT_HEAD
 	dw 0x0067, TSS_BASE & 0xFFFF	; 0x18 TSS at TSS_BASE, available
 	db (TSS_BASE >> 16) & 0xFF, 0x89, 0x00, TSS_BASE >> 24
-gdt_end:
-gdt_descriptor:
-	dw gdt_end - gdt - 1
-	dd gdt
+GDT_DESCRIPTOR
 
 tss_selector:	dw 0x18
 probe_name:	db "unmapped-tss: ", 0
