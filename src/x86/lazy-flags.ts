@@ -110,10 +110,30 @@ export abstract class FlagState extends CpuState {
 		}
 	}
 
+	/** All six arithmetic flags from one look at the recorded operation (each flag's own method would look six times). */
 	override getEflags(): number {
-		if (this.lk === 0) return this.flagsBits | EFLAGS_FIXED;
-		return (this.flagsBits & ~ARITH_FLAGS) | EFLAGS_FIXED | this.cf() | (this.pf() ? Flag.PF : 0) | (this.af() ? Flag.AF : 0)
-			| (this.zf() ? Flag.ZF : 0) | (this.sf() ? Flag.SF : 0) | (this.of() ? Flag.OF : 0);
+		const k = this.lk;
+		if (k === 0) return this.flagsBits | EFLAGS_FIXED;
+		const m = MASK[k >> 3];
+		const s = SIGN[k >> 3];
+		const a = this.la;
+		const b = this.lb;
+		const r = this.lr;
+		let cf = this.flagsBits & Flag.CF;
+		let of = false;
+		switch (k & 7) {
+			case FlagOp.Add: cf = ((r & m) >>> 0) < ((a & m) >>> 0) ? Flag.CF : 0; of = ((a ^ r) & (b ^ r) & s) !== 0; break;
+			case FlagOp.Adc: cf = ((r & m) >>> 0) <= ((a & m) >>> 0) ? Flag.CF : 0; of = ((a ^ r) & (b ^ r) & s) !== 0; break;
+			case FlagOp.Inc: of = ((a ^ r) & (b ^ r) & s) !== 0; break;
+			case FlagOp.Sub: cf = ((a & m) >>> 0) < ((b & m) >>> 0) ? Flag.CF : 0; of = ((a ^ b) & (a ^ r) & s) !== 0; break;
+			case FlagOp.Sbb: cf = ((a & m) >>> 0) <= ((b & m) >>> 0) ? Flag.CF : 0; of = ((a ^ b) & (a ^ r) & s) !== 0; break;
+			case FlagOp.Dec: of = ((a ^ b) & (a ^ r) & s) !== 0; break;
+			case FlagOp.Logic: cf = 0; break;
+		}
+		// AND/OR/XOR/TEST leave AF undefined; real Intel parts clear it, and so do we (as af() does).
+		const af = (k & 7) === FlagOp.Logic ? 0 : (a ^ b ^ r) & Flag.AF;
+		return (this.flagsBits & ~ARITH_FLAGS) | EFLAGS_FIXED | cf | PARITY[r & 0xff] | af
+			| ((r & m) === 0 ? Flag.ZF : 0) | ((r & s) !== 0 ? Flag.SF : 0) | (of ? Flag.OF : 0);
 	}
 
 	override systemFlags(): number {
