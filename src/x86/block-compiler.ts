@@ -97,6 +97,8 @@ interface Tables {
 	counters: ((executions: number) => void)[];
 	/** The region runs at CPL 3. */
 	user: boolean;
+	/** Some block goes on after a callout: the region notes the mapping epoch it was entered under. */
+	watchesMappings: boolean;
 }
 
 function compileBlockCase(block: DecodedBlock, emitter: InstructionEmitter | undefined, stops: ReadonlySet<number>, t: Tables): string {
@@ -180,7 +182,10 @@ function compileBlockCase(block: DecodedBlock, emitter: InstructionEmitter | und
 		}
 	});
 	const lastIns = list[list.length - 1];
-	const leaves = touchesState || opaque[list.length - 1] || !continuesRegion(lastIns);
+	// A block ending in a callout that keeps to the next instruction (CLI, IN, MOV CR3 ...) goes on in the region
+	// only if it left EIP there and changed no mapping the region's code came through.
+	const calloutLast = opaque[list.length - 1] && touching[list.length - 1];
+	const leaves = touchesState || (opaque[list.length - 1] && !calloutLast) || !continuesRegion(lastIns);
 	const head = [
 		stops.has(block.linear >>> 0) ? 'if (entered) break;' : '',
 		`if (ic + ${list.length} > end) break;`,
@@ -190,6 +195,10 @@ function compileBlockCase(block: DecodedBlock, emitter: InstructionEmitter | und
 	const tail = [`ic += ${list.length};`];
 	if (leaves) tail.push('break;');
 	else {
+		if (calloutLast) {
+			t.watchesMappings = true;
+			tail.push(`if (c.eip !== ${lastIns.nextEip} || c.blocks.mappingEpoch !== epoch) break;`);
+		}
 		if (anyStore) tail.push('if (c.codeModified) break;');
 		// A callout may have unmasked or raised an interrupt: it is taken at this block boundary, as before regions.
 		if (anyEmitted) tail.push('if (c.interruptReady()) break;');
@@ -200,12 +209,12 @@ function compileBlockCase(block: DecodedBlock, emitter: InstructionEmitter | und
 
 /** Compiles `blocks` (the first is the usual entry) into one region function. */
 export function compileRegion(blocks: readonly DecodedBlock[], options: RegionOptions): RegionFunction {
-	const t: Tables = { eips: [], indices: [], emitted: [], externals: [], counters: [], user: options.user };
+	const t: Tables = { eips: [], indices: [], emitted: [], externals: [], counters: [], user: options.user, watchesMappings: false };
 	const cases = blocks.map((b) => compileBlockCase(b, options.emitter, options.stops, t));
 	const counts = t.counters.map((_f, n) => `E${n} = 0`);
 	const handOver = t.counters.map((_f, n) => `if (E${n} !== 0) { C${n}(E${n}); E${n} = 0; }`).join(' ');
 	const body = `const r = c.regs; let ${[0, 1, 2, 3, 4, 5, 6, 7].map((n) => `R${n} = r[${n}]`).join(', ')};
-	let ic = c.instructionCount; let k = 0; let entered = false; let raised = null;${counts.length > 0 ? ` let ${counts.join(', ')};` : ''}
+	let ic = c.instructionCount; let k = 0; let entered = false; let raised = null;${counts.length > 0 ? ` let ${counts.join(', ')};` : ''}${t.watchesMappings ? ' const epoch = c.blocks.mappingEpoch;' : ''}
 	try {
 		region: for (;;) {
 			switch (c.eip) {
