@@ -8,16 +8,26 @@ import { Flag, Reg, Seg } from '../x86/registers';
 import { revalidateDataSegments } from '../x86/system/segments';
 import type { SystemCpu } from '../x86/system/system-cpu';
 import { isCallGate } from './descriptors';
-import { hardwareSegment, uncachedDescriptors, type GuestDescriptors } from './guest-descriptors';
+import { hardwareSegment, returnKey, uncachedDescriptors, type CodeTarget, type GuestDescriptor, type GuestDescriptors } from './guest-descriptors';
 import { guestEflagsFrom, guestSelector, realRing, setGuestEflags, takeRing3Flags } from './guest-state';
 import { movedEsp, peekFrame, peekStack, pushStack, releaseStack } from './guest-stack';
 import { callGate, middleRing } from './unsupported-guest';
 import type { VirtualCpu } from './virtual-cpu';
 
-/** Checks a code selector for a transfer to `rpl` and returns the hardware cache for it. */
-function codeTarget(cpu: SystemCpu, vcpu: VirtualCpu, selector: number, returning: boolean, descriptors: GuestDescriptors = uncachedDescriptors) {
+/**
+ * Checks a code selector for a transfer to `rpl` and returns the hardware cache for it. What a
+ * return passed is kept with the descriptor (so for as long as the monitor's descriptor cache
+ * keeps that): the checks depend only on the descriptor, the selector's RPL and the ring returned from.
+ */
+function codeTarget(cpu: SystemCpu, vcpu: VirtualCpu, selector: number, returning: boolean, descriptors: GuestDescriptors = uncachedDescriptors): CodeTarget {
 	if ((selector & 0xfffc) === 0) throw new CpuException(Vector.GP, 0);
 	const entry = descriptors.lookup(cpu, vcpu, selector);
+	if (!returning) return checkCodeTarget(entry, vcpu, selector, false);
+	const key = returnKey(selector & 3, vcpu.cpl);
+	return (entry.returns[key] ??= checkCodeTarget(entry, vcpu, selector, true));
+}
+
+function checkCodeTarget(entry: GuestDescriptor, vcpu: VirtualCpu, selector: number, returning: boolean): CodeTarget {
 	const d = entry.guest;
 	const error = selector & 0xfffc;
 	if (isCallGate(d) && d.present) throw callGate(selector);

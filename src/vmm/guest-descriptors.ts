@@ -24,7 +24,18 @@ export interface GuestDescriptor {
 	compressed: SegmentDescriptor;
 	/** The hardware segment caches made from it, by the loaded selector's RPL (see hardwareSegment). */
 	loaded: (SegmentCache | undefined)[];
+	/** What far returns through it were checked to reach (far-transfers.ts), by returnKey. */
+	returns: (CodeTarget | undefined)[];
 }
+
+/** A code segment a far transfer may enter: the virtual ring it runs at and its hardware cache. */
+export interface CodeTarget {
+	cpl: number;
+	cache: SegmentCache;
+}
+
+/** Where a far return from virtual ring `fromCpl` through a selector with RPL `rpl` is kept in GuestDescriptor.returns. */
+export const returnKey = (rpl: number, fromCpl: number): number => rpl * 4 + fromCpl;
 
 /**
  * The segment cache the hardware holds with `selector` (its RPL the real ring)
@@ -47,7 +58,7 @@ export interface GuestDescriptors {
 export const uncachedDescriptors: GuestDescriptors = {
 	lookup(cpu, vcpu, selector) {
 		const guest = readGuestDescriptor(cpu, vcpu, selector);
-		return { guest, compressed: compress(guest, monitorBaseOf(cpu)), loaded: [] };
+		return { guest, compressed: compress(guest, monitorBaseOf(cpu)), loaded: [], returns: [] };
 	},
 };
 

@@ -12,12 +12,14 @@ export const TOP_MONITOR_BASE = 0xffc00000;
 const SLOTS = 1024;
 
 export class MonitorRegion {
-	/** Linear address of the region's first byte (4 MiB aligned). */
+	/** Linear address of the region's first byte (4 MiB aligned); moveTo changes it. */
 	base = TOP_MONITOR_BASE;
+	/** The page-directory index of the region's slot, kept beside `base`: every emulation and reflection reads it. */
+	slot = TOP_MONITOR_BASE >>> 22;
 
-	/** The page-directory index of the region's slot. */
-	get slot(): number {
-		return this.base >>> 22;
+	moveTo(base: number): void {
+		this.base = base >>> 0;
+		this.slot = base >>> 22;
 	}
 
 	contains(linear: number): boolean {

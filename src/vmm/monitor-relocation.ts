@@ -34,7 +34,7 @@ export function relocateIfMapped(cpu: SystemCpu, vcpu: VirtualCpu, shadow: Shado
 	const from = region.base;
 	// The guest's extents, read while the caches are still cut for the old place.
 	const extents = cpu.seg.map((cache) => guestExtent(cpu, vcpu, cache, from));
-	region.base = (slot << 22) >>> 0;
+	region.moveTo(slot << 22);
 	paging.moveMonitor(from >>> 22);
 	cpu.gdtr = shadow.gdtr;
 	cpu.idtr = shadow.idtr;

@@ -241,13 +241,17 @@ const rdpmc: Handler = (ctx) => {
 	return { action: `emulated RDPMC ${counter}: 0` };
 };
 
+/** What CLI and STI did: always the same, so made once (kernels run them around every critical section). */
+const STI_DONE: Emulated = Object.freeze({ action: 'emulated STI: virtual IF := 1', detail: Object.freeze({ interruptFlag: true }) });
+const CLI_DONE: Emulated = Object.freeze({ action: 'emulated CLI: virtual IF := 0', detail: Object.freeze({ interruptFlag: false }) });
+
 const interruptFlag: Handler = (ctx, ins) => {
 	const { cpu, vcpu } = ctx;
 	if (!ioplAllows(vcpu)) throw new CpuException(Vector.GP, 0);
 	const on = ins.code === 'Sti';
 	if (vcpu.cpl === 0) vcpu.interruptFlag = on;
 	else cpu.setEflags(on ? cpu.getEflags() | Flag.IF : cpu.getEflags() & ~Flag.IF);
-	return new Described(() => `emulated ${on ? 'STI: virtual IF := 1' : 'CLI: virtual IF := 0'}`, { interruptFlag: on });
+	return on ? STI_DONE : CLI_DONE;
 };
 
 /** By instruction code; the IOPL-sensitive I/O instructions not named here go to emulateIo. */

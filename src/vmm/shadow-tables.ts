@@ -183,7 +183,7 @@ export class ShadowTables {
 		this.window.set(s.window);
 		this.gdtFrom = copySource(s.gdtFrom);
 		this.ldtFrom = copySource(s.ldtFrom);
-		this.region.base = s.monitorBase;
+		this.region.moveTo(s.monitorBase);
 		this.accessPending = new Set(s.accessPending);
 	}
 

@@ -44,7 +44,7 @@ test('the descriptor cache compresses again when the monitor region moves', () =
 	const cache = new GuestDescriptorCache(region);
 	const top = cache.lookup(cpu, vcpu, KERNEL_DS).compressed.limit;
 	assert.equal(top, region.base - 1);
-	region.base = 0x80000000;
+	region.moveTo(0x80000000);
 	assert.equal(cache.lookup(cpu, vcpu, KERNEL_DS).compressed.limit, 0x7fffffff);
 });
 
