@@ -169,7 +169,10 @@ function origin(cpu: Cpu, emitter: InstructionEmitter | undefined): RegionOrigin
 
 /**
  * Decodes the block at EIP and the blocks it reaches on the same linear page
- * (not already cached), compiles them into one region and caches it.
+ * (not already cached), compiles them into one region and caches it. The entry
+ * block's own successors are taken in even when another region has them: an
+ * entry in the middle of a loop (where an exception handler or an interrupt
+ * returns to) would otherwise leave for the loop's region at every iteration.
  */
 function buildRegion(cpu: Cpu, emitter: InstructionEmitter | undefined): CachedRegion {
 	const cs = cpu.seg[Seg.CS];
@@ -190,6 +193,7 @@ function buildRegion(cpu: Cpu, emitter: InstructionEmitter | undefined): CachedR
 	};
 	// Code that rewrites its own page would recompile a whole region per store: it gets one block at a time.
 	if (!cpu.blocks.isRewritten(entry.physicalPages[0])) follow(entry);
+	const entrySuccessors = new Set(queue);
 	while (blocks.length < MAX_REGION_BLOCKS) {
 		if (queue.length === 0) {
 			// Once the callee is in, the code after a call to a loop is cold: it runs when the loop ends.
@@ -201,7 +205,7 @@ function buildRegion(cpu: Cpu, emitter: InstructionEmitter | undefined): CachedR
 		if (seen.has(eip)) continue;
 		seen.add(eip);
 		const linear = (cs.base + eip) >>> 0;
-		if (linear >>> 12 !== page || cpu.blocks.get(BlockCache.key(linear, cpu.cpl, emitted))) continue;
+		if (linear >>> 12 !== page || (!entrySuccessors.has(eip) && cpu.blocks.get(BlockCache.key(linear, cpu.cpl, emitted)))) continue;
 		let block: DecodedBlock;
 		try {
 			block = decodeAt(cpu, eip, MAX_BLOCK_INSTRUCTIONS);

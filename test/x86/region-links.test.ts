@@ -129,6 +129,29 @@ ret`);
 	assert.ok(afterSpin.blocks.some((b) => b.linear === 0x1012), 'the return from a plain call stays in the region');
 });
 
+test('a region entered inside a loop (as a return from a handler does) compiles the loop with it, though another region has it', () => {
+	const m = machine(`mov ecx, 50
+l: add eax, 1
+mid: add ebx, 1
+dec ecx
+jnz l
+inc edx
+cmp edx, 2
+je done
+mov ecx, 50
+push mid
+ret
+done: hlt`);
+	assert.equal(m.cpu.run(10_000).kind, 'halt');
+	assert.equal(m.cpu.regs[Reg.EAX], 99);
+	assert.equal(m.cpu.regs[Reg.EBX], 100);
+	const key = (address: number): number => BlockCache.key(address, 0, false);
+	const enteredInside = m.cpu.blocks.get(key(0x1008));
+	assert.ok(enteredInside);
+	// Without the loop's head it would leave for the loop's region at every iteration.
+	assert.ok(enteredInside.blocks.some((b) => b.linear === 0x1005), 'the loop head is compiled with the entry inside it');
+});
+
 // Paging: the code of `f` at linear 4 MiB comes from one of two frames.
 const LINEAR_F = 0x400000;
 const FRAMES = [0x500000, 0x600000] as const;
