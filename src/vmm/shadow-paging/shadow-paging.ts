@@ -36,6 +36,8 @@ export const CACHED_ADDRESS_SPACES = 4;
 const IDENTITY = -1;
 /** A shadow table built with no guest table behind it (a 4 MiB page, paging off). */
 const NO_GUEST_TABLE = -1;
+/** What a guest frame is traced as (ShadowPaging.traceBits); a frame may be more than one. */
+const enum TraceBit { Directory = 1, Table = 2, DescriptorTable = 4 }
 /**
  * Guest frames that fall in the monitor's physical range are redirected here:
  * unbacked addresses just below it, which read as open bus like any other.
@@ -124,6 +126,11 @@ export class ShadowPaging {
 	private readonly tables = new Map<number, TableUse[]>();
 	/** Guest frame -> the byte ranges [first, last] of descriptor tables in it. */
 	private descriptorPages = new Map<number, [number, number][]>();
+	/**
+	 * By guest frame number: which of the three maps above trace the frame (TraceBit), kept with them
+	 * by retrace(). Every shadow fill and traced store asks about its frame; most are traced by none.
+	 */
+	private readonly traceBits = new Uint8Array(1 << 20);
 	/** Guest frame -> the writable shadow entries mapping it (root id * 2^20 + linear page -> root). */
 	private readonly writers = new Map<number, Map<number, ShadowRoot>>();
 	private readonly guestWalk: PageWalkContext;
@@ -237,6 +244,7 @@ export class ShadowPaging {
 	holdsDescriptorTable(address: number, length: number): boolean {
 		const end = address + length;
 		for (let at = address; at < end; at = (at & ~0xfff) + 0x1000) {
+			if ((this.traceBits[at >>> 12] & TraceBit.DescriptorTable) === 0) continue;
 			const spans = this.descriptorPages.get((at & ~0xfff) >>> 0);
 			const first = at & 0xfff;
 			const last = Math.min(0xfff, first + (end - 1 - at));
@@ -260,7 +268,10 @@ export class ShadowPaging {
 			}
 		}
 		const added = [...pages.keys()].filter((p) => !this.descriptorPages.has(p));
+		const previous = this.descriptorPages;
 		this.descriptorPages = pages;
+		for (const page of previous.keys()) this.retrace(page);
+		for (const page of pages.keys()) this.retrace(page);
 		for (const page of added) this.writeProtect(page);
 	}
 
@@ -277,10 +288,16 @@ export class ShadowPaging {
 
 	/** Which kind of trace covers a guest frame, if any. */
 	traceOf(frame: number): TraceKind | undefined {
-		if (this.directories.has(frame)) return 'page-directory';
-		if (this.tables.has(frame)) return 'page-table';
-		if (this.descriptorPages.has(frame)) return 'descriptor-table';
-		return undefined;
+		const bits = this.traceBits[frame >>> 12];
+		if (bits === 0) return undefined;
+		if (bits & TraceBit.Directory) return 'page-directory';
+		return bits & TraceBit.Table ? 'page-table' : 'descriptor-table';
+	}
+
+	/** Brings traceBits up to date for `frame` after one of the maps changed there. */
+	private retrace(frame: number): void {
+		this.traceBits[frame >>> 12] = (this.directories.has(frame) ? TraceBit.Directory : 0) | (this.tables.has(frame) ? TraceBit.Table : 0)
+			| (this.descriptorPages.has(frame) ? TraceBit.DescriptorTable : 0);
 	}
 
 	get cachedAddressSpaces(): number {
@@ -405,7 +422,8 @@ export class ShadowPaging {
 
 	/** The guest is about to change entry `entry` of the table in `frame`: every shadow entry built from it goes. */
 	private invalidateEntry(frame: number, entry: number): void {
-		for (const root of this.directories.get(frame) ?? []) {
+		const bits = this.traceBits[frame >>> 12];
+		if (bits & TraceBit.Directory) for (const root of this.directories.get(frame)!) {
 			if (entry === this.region.slot) {
 				// The monitor keeps its slot until it has looked at what the guest wrote there (after this store lands).
 				this.monitorSlotWritten = true;
@@ -415,7 +433,7 @@ export class ShadowPaging {
 			}
 			if (this.dropTable(root, entry) && root === this.active) this.cpu.flushTlb();
 		}
-		for (const use of this.tables.get(frame) ?? []) {
+		if (bits & TraceBit.Table) for (const use of this.tables.get(frame)!) {
 			const table = use.root.tables[use.index];
 			if (table === 0) continue;
 			this.memory.write32(table + entry * 4, 0);
@@ -435,6 +453,7 @@ export class ShadowPaging {
 			if (uses) uses.push({ root, index });
 			else {
 				this.tables.set(guestTable, [{ root, index }]);
+				this.retrace(guestTable);
 				this.writeProtect(guestTable);
 			}
 		}
@@ -452,7 +471,10 @@ export class ShadowPaging {
 		if (guestTable !== NO_GUEST_TABLE) {
 			const uses = (this.tables.get(guestTable) ?? []).filter((u) => u.root !== root || u.index !== index);
 			if (uses.length > 0) this.tables.set(guestTable, uses);
-			else this.tables.delete(guestTable);
+			else {
+				this.tables.delete(guestTable);
+				this.retrace(guestTable);
+			}
 		}
 		return true;
 	}
@@ -512,6 +534,7 @@ export class ShadowPaging {
 			if (users) users.add(root);
 			else {
 				this.directories.set(key, new Set([root]));
+				this.retrace(key);
 				this.writeProtect(key);
 			}
 		}
@@ -523,7 +546,10 @@ export class ShadowPaging {
 		this.memory.releasePage(root.directory);
 		const users = this.directories.get(root.key);
 		users?.delete(root);
-		if (users?.size === 0) this.directories.delete(root.key);
+		if (users?.size === 0) {
+			this.directories.delete(root.key);
+			this.retrace(root.key);
+		}
 	}
 
 	private resetPool(): void {
@@ -532,6 +558,8 @@ export class ShadowPaging {
 		this.directories.clear();
 		this.tables.clear();
 		this.writers.clear();
+		this.traceBits.fill(0);
+		for (const page of this.descriptorPages.keys()) this.retrace(page);
 		this.monitorTable = this.allocate();
 		// The monitor's region: supervisor-only, so guest ring 3 cannot reach it; guest ring 0 is kept out by
 		// compressed segments. Read-only too: the hardware never writes there (every shadow descriptor it can
