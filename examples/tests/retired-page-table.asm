@@ -15,6 +15,7 @@ MAPPED		equ 0x00400000	; linear, through TABLE
 ROUNDS		equ 20
 
 %include "../lib/multiboot.inc"
+%include "../lib/paging-on.inc"
 %include "../lib/start.inc"
 
 main:
@@ -31,11 +32,7 @@ main:
 	add eax, 0x1000
 	loop .map
 	mov dword [PAGE_DIR + (MAPPED >> 22) * 4], TABLE | 3
-	mov eax, PAGE_DIR
-	mov cr3, eax
-	mov eax, cr0
-	or eax, 0x80000000		; CR0.PG
-	mov cr0, eax
+	PAGING_ON
 
 	; Used as a page table: a word of this image read through it.
 	mov eax, [MAPPED + msg_table]
