@@ -169,10 +169,11 @@ function origin(cpu: Cpu, emitter: InstructionEmitter | undefined): RegionOrigin
 
 /**
  * Decodes the block at EIP and the blocks it reaches on the same linear page
- * (not already cached), compiles them into one region and caches it. The entry
- * block's own successors are taken in even when another region has them: an
- * entry in the middle of a loop (where an exception handler or an interrupt
- * returns to) would otherwise leave for the loop's region at every iteration.
+ * (not already cached), compiles them into one region and caches it. An entry
+ * in the middle of a cached block (where an exception handler or an interrupt
+ * returned to) takes that block in again when it leads back to it: a loop
+ * entered there would otherwise leave for the loop's region at every iteration.
+ * Other cached code is not compiled twice (V8 would have to optimise it again).
  */
 function buildRegion(cpu: Cpu, emitter: InstructionEmitter | undefined): CachedRegion {
 	const cs = cpu.seg[Seg.CS];
@@ -193,7 +194,7 @@ function buildRegion(cpu: Cpu, emitter: InstructionEmitter | undefined): CachedR
 	};
 	// Code that rewrites its own page would recompile a whole region per store: it gets one block at a time.
 	if (!cpu.blocks.isRewritten(entry.physicalPages[0])) follow(entry);
-	const entrySuccessors = new Set(queue);
+	const around = new Set(queue.filter((eip) => cachedBlockHolds(cpu, emitted, eip, entry.eip)));
 	while (blocks.length < MAX_REGION_BLOCKS) {
 		if (queue.length === 0) {
 			// Once the callee is in, the code after a call to a loop is cold: it runs when the loop ends.
@@ -205,7 +206,7 @@ function buildRegion(cpu: Cpu, emitter: InstructionEmitter | undefined): CachedR
 		if (seen.has(eip)) continue;
 		seen.add(eip);
 		const linear = (cs.base + eip) >>> 0;
-		if (linear >>> 12 !== page || (!entrySuccessors.has(eip) && cpu.blocks.get(BlockCache.key(linear, cpu.cpl, emitted)))) continue;
+		if (linear >>> 12 !== page || (!around.has(eip) && cpu.blocks.get(BlockCache.key(linear, cpu.cpl, emitted)))) continue;
 		let block: DecodedBlock;
 		try {
 			block = decodeAt(cpu, eip, MAX_BLOCK_INSTRUCTIONS);
@@ -221,6 +222,13 @@ function buildRegion(cpu: Cpu, emitter: InstructionEmitter | undefined): CachedR
 	const compiled = region(blocks, compileRegion(blocks, { emitter, stops: cpu.stopAddresses, user: cpu.cpl === 3 }), blocks.map(keyOf), origin(cpu, emitter));
 	cpu.blocks.add(compiled);
 	return compiled;
+}
+
+/** True when the cached block at CS:`eip` runs on past `inside` (which starts partway through it). */
+function cachedBlockHolds(cpu: Cpu, emitted: boolean, eip: number, inside: number): boolean {
+	const cached = cpu.blocks.get(BlockCache.key((cpu.seg[Seg.CS].base + eip) >>> 0, cpu.cpl, emitted));
+	const block = cached?.blocks.find((b) => b.eip === eip);
+	return block !== undefined && block.eip < inside && inside < block.endEip;
 }
 
 /** True when every linear page `entry` was fetched through still maps the same physical page, fetchable at this CPL. */
