@@ -169,11 +169,12 @@ function origin(cpu: Cpu, emitter: InstructionEmitter | undefined): RegionOrigin
 
 /**
  * Decodes the block at EIP and the blocks it reaches on the same linear page
- * (not already cached), compiles them into one region and caches it. An entry
- * in the middle of a cached block (where an exception handler or an interrupt
- * returned to) takes that block in again when it leads back to it: a loop
- * entered there would otherwise leave for the loop's region at every iteration.
- * Other cached code is not compiled twice (V8 would have to optimise it again).
+ * (not already cached), compiles them into one region and caches it. The
+ * entry's own successors are taken in even when cached if they are no loop (the
+ * block after a system call's return, going back to the INT), or if the entry
+ * lies inside them (where a fault handler returned into a loop's block): the
+ * region would otherwise leave for theirs at every pass. A cached loop entered
+ * from before it is not compiled again (V8 would have to optimise it afresh).
  */
 function buildRegion(cpu: Cpu, emitter: InstructionEmitter | undefined): CachedRegion {
 	const cs = cpu.seg[Seg.CS];
@@ -194,7 +195,7 @@ function buildRegion(cpu: Cpu, emitter: InstructionEmitter | undefined): CachedR
 	};
 	// Code that rewrites its own page would recompile a whole region per store: it gets one block at a time.
 	if (!cpu.blocks.isRewritten(entry.physicalPages[0])) follow(entry);
-	const around = new Set(queue.filter((eip) => cachedBlockHolds(cpu, emitted, eip, entry.eip)));
+	const around = new Set(queue.filter((eip) => worthTakingAgain(cpu, emitted, eip, entry.eip)));
 	while (blocks.length < MAX_REGION_BLOCKS) {
 		if (queue.length === 0) {
 			// Once the callee is in, the code after a call to a loop is cold: it runs when the loop ends.
@@ -224,11 +225,11 @@ function buildRegion(cpu: Cpu, emitter: InstructionEmitter | undefined): CachedR
 	return compiled;
 }
 
-/** True when the cached block at CS:`eip` runs on past `inside` (which starts partway through it). */
-function cachedBlockHolds(cpu: Cpu, emitted: boolean, eip: number, inside: number): boolean {
+/** Whether the cached block at CS:`eip`, a successor of the entry at `entry`, is worth compiling into the entry's region too (see buildRegion). */
+function worthTakingAgain(cpu: Cpu, emitted: boolean, eip: number, entry: number): boolean {
 	const cached = cpu.blocks.get(BlockCache.key((cpu.seg[Seg.CS].base + eip) >>> 0, cpu.cpl, emitted));
 	const block = cached?.blocks.find((b) => b.eip === eip);
-	return block !== undefined && block.eip < inside && inside < block.endEip;
+	return block !== undefined && (!closesLoop(block) || (block.eip < entry && entry < block.endEip));
 }
 
 /** True when every linear page `entry` was fetched through still maps the same physical page, fetchable at this CPL. */

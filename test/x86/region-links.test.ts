@@ -160,6 +160,23 @@ head: jmp l`);
 	assert.ok(!m.cpu.blocks.get(key(HEAD))?.blocks.some((b) => b.linear === LOOP), 'the loop is not compiled again with an entry before it');
 });
 
+test('a region takes in a cached block its entry goes to when that block is no loop (as after a system call returns)', () => {
+	const m = machine(`call tail
+call fresh
+hlt
+fresh: push after
+ret
+after: jmp tail
+tail: add eax, 1
+ret`);
+	assert.equal(m.cpu.run(10_000).kind, 'halt');
+	assert.equal(m.cpu.regs[Reg.EAX], 2);
+	const AFTER = 0x1011, TAIL = 0x1013;
+	const region = m.cpu.blocks.get(BlockCache.key(AFTER, 0, false));
+	assert.equal(region?.blocks[0].instructions[0].mnemonic, 'jmp');
+	assert.ok(region?.blocks.some((b) => b.linear === TAIL), 'the cached block is compiled with the entry that goes to it');
+});
+
 // Paging: the code of `f` at linear 4 MiB comes from one of two frames.
 const LINEAR_F = 0x400000;
 const FRAMES = [0x500000, 0x600000] as const;
