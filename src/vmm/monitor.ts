@@ -22,6 +22,7 @@ import { TripleFault } from '../x86/system/index';
 import { copySystemRegisters } from '../x86/system-registers';
 import { CompressedHardware } from './compressed-hardware';
 import { reflectEscalating } from './escalating-reflection';
+import { reflect, type Reflection } from './reflection';
 import { buildGuestView, buildMonitorView, readGuestLinear } from './cpu-views';
 import { currentLinear, EventReporter, STOP } from './event-reporter';
 import type { MonitorEventStream } from './events';
@@ -33,7 +34,6 @@ import type { CpuExit, MonitoredPc } from './hardware';
 import { HiddenFaults } from './hidden-faults';
 import { gatedInterruptLine } from './interrupt-gate';
 import { createHoleEmitter, outputExitEmitter } from './native-emitters';
-import type { Reflection } from './reflection';
 import type { RunOutcome } from './run-outcome';
 import type { ShadowPagingStatistics } from './shadow-paging/shadow-paging';
 import { TraceFault } from './shadow-paging/trace-fault';
@@ -269,6 +269,10 @@ export class Monitor {
 		const compressed = this.compressed;
 		if (compressed) compressed.hardware.paging.trapTraces = false;
 		this.catchUpWithGuestCode();
+		if (compressed && this.reflectedAtOnce(compressed, exit)) {
+			compressed.hardware.paging.trapTraces = compressed.hidden.traceStoresExit();
+			return this.cpu.exitRequest !== null ? 'end' : 'continue';
+		}
 		if (compressed) compressed.hidden.absorbing = true;
 		const outcome = this.handleExit(exit, false);
 		if (compressed) {
@@ -286,6 +290,46 @@ export class Monitor {
 		// A request made while the monitor acted (its own store to a traced descriptor table asks the run to
 		// stop and look) ends the run here rather than outliving the exit it was made in.
 		return this.idle || this.pc.debugExit.exitCode !== undefined || this.cpu.exitRequest !== null ? 'end' : 'continue';
+	}
+
+	/**
+	 * An exit the compressed modes reflect through the guest's IDT with nothing to decide first: INT n,
+	 * or an exception that no emulation, hidden fault or unsupported guest can explain (QUICK_VECTORS).
+	 * What handleExit would do for it, without its questions; true when delivered. A delivery that
+	 * faults changes nothing here (reflect writes only once all its checks passed): false, and
+	 * handleExit delivers it again, escalating as the hardware does.
+	 */
+	private reflectedAtOnce({ hardware, emulation }: Compressed, exit: CpuExit & { kind: 'exception' | 'software-interrupt' }): boolean {
+		const r = quickReflection;
+		if (exit.kind === 'software-interrupt') {
+			r.vector = exit.vector;
+			r.source = 'software';
+			r.errorCode = undefined;
+			r.returnEip = exit.returnEip;
+		} else {
+			const e = exit.exception;
+			if (e.vector > 31 || ((QUICK_VECTORS >>> e.vector) & 1) === 0) return false;
+			// Only #GP, #NP and #SS are treated differently when a callout raised them; the mark is spent either way.
+			emulation.takeCalloutFault(e);
+			r.vector = e.vector;
+			r.source = 'fault';
+			r.errorCode = hasErrorCode(e.vector) ? e.errorCode ?? 0 : undefined;
+			r.returnEip = this.cpu.eip;
+			if (e.vector === Vector.PF && e.faultAddress !== undefined) this.vcpu.cr2 = this.cpu.cr2 = e.faultAddress;
+		}
+		hardware.resyncTables();
+		const guestView = hardware.beginGuestView();
+		try {
+			reflect(this.cpu, this.vcpu, r, hardware.descriptors);
+		} catch (error) {
+			if (error instanceof CpuException) return false;
+			throw error;
+		} finally {
+			hardware.endGuestView(guestView);
+		}
+		this.deliveries++;
+		this.idle = false;
+		return true;
 	}
 
 	/** A guest store to a traced page: that one instruction runs with the store emulated in place, then the run goes on. */
@@ -583,6 +627,16 @@ export interface MonitorState {
 	idle: boolean;
 	pending?: PendingAction;
 }
+
+/**
+ * Exceptions reflected from inside a run without handleExit's questions (see Monitor.reflectedAtOnce),
+ * one bit per vector: all but #DB (DR6 moves to the guest's), #TS, #NP, #SS and #GP (emulation, first
+ * descriptor loads, truncated limits, refused segments), #DF and reserved vectors.
+ */
+const QUICK_VECTORS = [Vector.DE, Vector.BP, Vector.OF, Vector.BR, Vector.UD, Vector.NM, Vector.PF, Vector.MF, Vector.AC].reduce((bits, v) => bits | (1 << v), 0);
+
+/** The one reflection reflectedAtOnce describes at a time (reflect keeps nothing of it). */
+const quickReflection: Reflection = { vector: 0, source: 'fault', returnEip: 0 };
 
 /** What a guest-exception event says about the fault: its vector, error code (-1 when none) and, for #PF, CR2. */
 function faultDetail(e: CpuException): Record<string, number> {
