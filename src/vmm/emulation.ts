@@ -4,9 +4,10 @@
 // translated ring-0 code) both come here, so the two modes cannot disagree.
 
 import { linear } from '../x86/addresses';
-import { Flag } from '../x86/registers';
+import { Flag, Seg } from '../x86/registers';
 import { describeIret, emulateFarTransfer, emulateIret, emulateRetf, type IretDone } from './far-transfers';
 import { effectiveAddress, type GuestInstruction, type Operand } from './guest-instruction';
+import { guestSelector } from './guest-state';
 import { emulateSegmentLoad, isSegmentLoad, privilegedEmulator, type Emulated, type EmulationContext, type Emulator } from './privileged-emulation';
 
 export type { Emulator };
@@ -70,8 +71,8 @@ const emulateSoftwareInterrupt: Emulator = (ctx, ins) => {
 	const vector = ins.code === 'Int_imm8' && a?.kind === 'imm' ? a.value & 0xff : ins.code === 'Int3' ? 3 : 4;
 	if (ins.code === 'Into' && (cpu.getEflags() & Flag.OF) === 0) return { action: 'emulated INTO: OF clear, no interrupt' };
 	ctx.resyncTables();
-	const r = reflect(cpu, vcpu, { vector, source: 'software', returnEip: (cpu.eip + ins.length) >>> 0 }, ctx.descriptors);
-	return { action: `emulated INT ${vector}: entered the guest handler at ${r.handlerCs.toString(16)}:${r.handlerEip.toString(16)}`, detail: { vector }, transferred: true };
+	reflect(cpu, vcpu, { vector, source: 'software', returnEip: (cpu.eip + ins.length) >>> 0 }, ctx.descriptors);
+	return { action: `emulated INT ${vector}: entered the guest handler at ${guestSelector(cpu, vcpu, Seg.CS).toString(16)}:${cpu.eip.toString(16)}`, detail: { vector }, transferred: true };
 };
 
 const emulateSensitiveInstruction: Emulator = (ctx, ins) => {

@@ -23,13 +23,6 @@ export interface Reflection {
 	returnEip: number;
 }
 
-export interface ReflectionResult {
-	handlerCs: number;
-	handlerEip: number;
-	fromCpl: number;
-	toCpl: number;
-}
-
 /**
  * What a gate resolves to for deliveries from one ring: checked once by the
  * guest's rules (resolveGate), then kept with the descriptors it was checked
@@ -50,7 +43,8 @@ export interface ResolvedGate {
 	stack: SegmentCache | undefined;
 }
 
-export function reflect(cpu: SystemCpu, vcpu: VirtualCpu, r: Reflection, descriptors: GuestDescriptors = uncachedDescriptors): ReflectionResult {
+/** Delivers `r`, leaving CS:EIP at the guest's handler; throws what the delivery raises, having changed nothing. */
+export function reflect(cpu: SystemCpu, vcpu: VirtualCpu, r: Reflection, descriptors: GuestDescriptors = uncachedDescriptors): void {
 	const ext = r.source === 'external' || r.source === 'fault' || r.source === 'trap' ? 1 : 0;
 	const gateError = (r.vector << 3) | 2 | ext;
 	if (r.vector * 8 + 7 > vcpu.idtr.limit) throw new CpuException(Vector.GP, gateError);
@@ -110,7 +104,6 @@ export function reflect(cpu: SystemCpu, vcpu: VirtualCpu, r: Reflection, descrip
 	vcpu.cpl = toCpl;
 	vcpu.interruptFlag = gate.interruptGate ? false : (flags & Flag.IF) !== 0;
 	cpu.setEflags((realFlags & ~(Flag.TF | Flag.NT | Flag.RF | Flag.VM | Flag.IOPL)) | Flag.IF);
-	return { handlerCs: gate.selector, handlerEip: gate.offset, fromCpl, toCpl };
 }
 
 /** The gate `low`:`high` checked by the guest's rules for a delivery from the current virtual ring; throws what the hardware would raise. */
