@@ -27,23 +27,33 @@ const REPLACED: Escalation = { delivered: false };
 export function reflectEscalating(cpu: Cpu, vcpu: VirtualCpu, hardware: CompressedHardware, first: Reflection): Escalation {
 	let current = first;
 	for (;;) {
-		hardware.resyncTables();
-		const guestView = hardware.beginGuestView();
-		try {
-			reflect(cpu, vcpu, current, hardware.descriptors);
-			return current === first ? DELIVERED : REPLACED;
-		} catch (error) {
-			if (!(error instanceof CpuException)) throw error;
-			if (current.vector === Vector.DF && current.source === 'fault') return { delivered: false, tripleFault: `triple fault: ${error.message} while delivering #DF` };
-			const vector = current.vector;
-			const exceptional = current.source === 'fault' || current.source === 'trap';
-			const escalate = exceptional && (vector === Vector.PF ? error.vector === Vector.PF || CONTRIBUTORY.has(error.vector) : CONTRIBUTORY.has(vector) && CONTRIBUTORY.has(error.vector));
-			if (error.vector === Vector.PF && error.faultAddress !== undefined) vcpu.cr2 = cpu.cr2 = error.faultAddress;
-			current = escalate
-				? { vector: Vector.DF, source: 'fault', errorCode: 0, returnEip: cpu.eip }
-				: { vector: error.vector, source: 'fault', errorCode: hasErrorCode(error.vector) ? error.errorCode ?? 0 : undefined, returnEip: cpu.eip };
-		} finally {
-			hardware.endGuestView(guestView);
-		}
+		const error = tryReflect(cpu, vcpu, hardware, current);
+		if (error === undefined) return current === first ? DELIVERED : REPLACED;
+		if (current.vector === Vector.DF && current.source === 'fault') return { delivered: false, tripleFault: `triple fault: ${error.message} while delivering #DF` };
+		const vector = current.vector;
+		const exceptional = current.source === 'fault' || current.source === 'trap';
+		const escalate = exceptional && (vector === Vector.PF ? error.vector === Vector.PF || CONTRIBUTORY.has(error.vector) : CONTRIBUTORY.has(vector) && CONTRIBUTORY.has(error.vector));
+		if (error.vector === Vector.PF && error.faultAddress !== undefined) vcpu.cr2 = cpu.cr2 = error.faultAddress;
+		current = escalate
+			? { vector: Vector.DF, source: 'fault', errorCode: 0, returnEip: cpu.eip }
+			: { vector: error.vector, source: 'fault', errorCode: hasErrorCode(error.vector) ? error.errorCode ?? 0 : undefined, returnEip: cpu.eip };
+	}
+}
+
+/**
+ * One delivery of `r` with the shadow tables current and the monitor's slot seen as the guest maps it:
+ * undefined when delivered, else what the delivery raised (reflect changes nothing then).
+ */
+export function tryReflect(cpu: Cpu, vcpu: VirtualCpu, hardware: CompressedHardware, r: Reflection): CpuException | undefined {
+	hardware.resyncTables();
+	const guestView = hardware.beginGuestView();
+	try {
+		reflect(cpu, vcpu, r, hardware.descriptors);
+		return undefined;
+	} catch (error) {
+		if (error instanceof CpuException) return error;
+		throw error;
+	} finally {
+		hardware.endGuestView(guestView);
 	}
 }

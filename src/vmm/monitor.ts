@@ -21,8 +21,8 @@ import type { Absorbed, RunOptions } from '../x86/run';
 import { TripleFault } from '../x86/system/index';
 import { copySystemRegisters } from '../x86/system-registers';
 import { CompressedHardware } from './compressed-hardware';
-import { reflectEscalating } from './escalating-reflection';
-import { reflect, type Reflection } from './reflection';
+import { reflectEscalating, tryReflect } from './escalating-reflection';
+import type { Reflection } from './reflection';
 import { buildGuestView, buildMonitorView, readGuestLinear } from './cpu-views';
 import { currentLinear, EventReporter, STOP } from './event-reporter';
 import type { MonitorEventStream } from './events';
@@ -317,16 +317,7 @@ export class Monitor {
 			r.returnEip = this.cpu.eip;
 			if (e.vector === Vector.PF && e.faultAddress !== undefined) this.vcpu.cr2 = this.cpu.cr2 = e.faultAddress;
 		}
-		hardware.resyncTables();
-		const guestView = hardware.beginGuestView();
-		try {
-			reflect(this.cpu, this.vcpu, r, hardware.descriptors);
-		} catch (error) {
-			if (error instanceof CpuException) return false;
-			throw error;
-		} finally {
-			hardware.endGuestView(guestView);
-		}
+		if (tryReflect(this.cpu, this.vcpu, hardware, r) !== undefined) return false;
 		this.deliveries++;
 		this.idle = false;
 		return true;
