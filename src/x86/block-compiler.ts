@@ -3,10 +3,10 @@
 // for the whole region and go back to `c.regs` on every way out (exit,
 // exception, calls that look at the register file). The blocks sit in a
 // `for (;;) switch (c.eip)` dispatch, so a loop whose blocks are all in the
-// region never leaves the function. Each instruction's template is inlined; a local `k` names the
-// instruction being executed so a CpuException leaves precise state: EIP of
-// the faulting instruction, registers before it, and an instruction count
-// covering only the ones that retired.
+// region never leaves the function. Each instruction's template is inlined; a
+// local `k` names the instruction being executed so a CpuException leaves
+// precise state: EIP of the faulting instruction, registers before it, and an
+// instruction count covering only the ones that retired.
 
 import * as alu from './alu';
 import { CpuException } from './exceptions';

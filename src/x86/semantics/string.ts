@@ -19,10 +19,6 @@ function elementSize(ins: DecodedInstruction): OperandSize {
 }
 
 /**
- * Wraps one iteration `body` in the REP machinery. `until` is a condition
- * (evaluated after an iteration) that ends a REPE/REPNE early.
- */
-/**
  * Many elements at once: `run` an expression for how many it did (0: none, the next goes one by one),
  * `advance` what moves the registers past them (`k` holds the count).
  */
@@ -30,6 +26,12 @@ interface Runs {
 	run: string;
 	advance: string;
 }
+
+/**
+ * Wraps one iteration `body` in the REP machinery. `until` is a condition
+ * (evaluated after an iteration) that ends a REPE/REPNE early; `runs`, when
+ * given, lets a REP go many elements at a time where it can.
+ */
 
 export function repeat(ins: DecodedInstruction, g: CodeGen, body: string, until?: string, runs?: Runs): string {
 	const size = elementSize(ins);
