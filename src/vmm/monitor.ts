@@ -123,7 +123,7 @@ export class Monitor {
 			const holes = createHoleEmitter((ins) => emulation.reportHole(ins));
 			emitterFor = (cpl) => (cpl === compressed && this.reporter.listening ? holes : undefined);
 		}
-		this.runOptions = { emitterFor, absorb };
+		this.runOptions = { emitterFor, absorb, deliver: (e) => this.deliverInRegion(e) };
 		const hidden = new HiddenFaults(this.cpu, this.vcpu, hardware, this.reporter, this.mode, this.translationCache, this.trappedInstructions, emitterFor, () => this.catchUpWithGuestCode());
 		this.compressed = { hardware, hidden, emulation };
 	}
@@ -290,6 +290,21 @@ export class Monitor {
 		// A request made while the monitor acted (its own store to a traced descriptor table asks the run to
 		// stop and look) ends the run here rather than outliving the exit it was made in.
 		return this.idle || this.pc.debugExit.exitCode !== undefined || this.cpu.exitRequest !== null ? 'end' : 'continue';
+	}
+
+	/**
+	 * An exception raised inside a compiled region, delivered there when absorb would reflect it at once:
+	 * the region goes on at the handler if it holds it (and nothing asks the run to stop). False when
+	 * nothing changed: the region hands the exception back to the run loop, which offers it to absorb.
+	 */
+	private deliverInRegion(e: CpuException): boolean {
+		if (this.reporter.listening || this.pending !== undefined || e instanceof TraceFault) return false;
+		const compressed = this.compressed!;
+		compressed.hardware.paging.trapTraces = false;
+		this.catchUpWithGuestCode();
+		const delivered = this.reflectedAtOnce(compressed, { kind: 'exception', exception: e });
+		compressed.hardware.paging.trapTraces = compressed.hidden.traceStoresExit();
+		return delivered;
 	}
 
 	/**

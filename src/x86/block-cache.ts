@@ -49,6 +49,10 @@ export interface CachedRegion {
 	/** The link followed last, looked at before `links` (a region is mostly left for one place). */
 	lastLinkEip: number;
 	lastLink: CachedRegion | undefined;
+	/** The linear page of its first block. */
+	page: number;
+	/** Links followed from it to regions it could be joined with (see joined-regions.ts). */
+	joinableFollows: number;
 }
 
 /** Records that leaving `from` at `eip` leads to `to`. */
@@ -93,6 +97,8 @@ export function region(blocks: DecodedBlock[], run: RegionFunction, keys: number
 		links: new Map(),
 		lastLinkEip: -1,
 		lastLink: undefined,
+		page: blocks[0].linear >>> 12,
+		joinableFollows: 0,
 	};
 }
 
@@ -125,6 +131,10 @@ export class BlockCache {
 	/** The key of the one-instruction region at `key`'s address (for budgets that end inside a block). */
 	static stepKey(key: number): number {
 		return key + 2 ** 35;
+	}
+
+	static isStepKey(key: number): boolean {
+		return key >= 2 ** 35;
 	}
 
 	/** True once code on physical page `page` has been overwritten. */
@@ -240,6 +250,12 @@ export class BlockCache {
 			adjust(this.linearPages, pairs[i], delta);
 			adjust(this.linearSlots, pairs[i] >>> 10, delta);
 		}
+	}
+
+	/** Puts `joined` in the place of the regions it was compiled from (between regions only, like `add`). */
+	replace(parts: readonly CachedRegion[], joined: CachedRegion): void {
+		for (const part of parts) this.drop(part);
+		this.add(joined);
 	}
 
 	/** Drops `entry` (its code is not what its linear addresses now map). */

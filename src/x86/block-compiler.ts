@@ -16,13 +16,16 @@ import { nativeCode, nativeInstruction } from './semantics';
 import { FLUSH_LOCALS, LOAD_LOCALS, type KnownFlags } from './semantics/codegen';
 import type { DecodedBlock, DecodedInstruction } from './decoded-instruction';
 import type { Cpu } from './cpu';
+import { Flag, Seg } from './registers';
 
 /**
  * Runs the region from `c.eip` (which must start one of its blocks) until
  * control leaves it, a block would take `c.instructionCount` past `end`, a
  * stop address is reached (other than on the first block entered), or an
- * instruction asks for an exit. A CpuException raised inside is left in
- * `c.fault` (state precise at the faulting instruction), not thrown.
+ * instruction asks for an exit. A CpuException raised inside (state precise at
+ * the faulting instruction) is offered to `c.deliverInRun`; one it delivers
+ * counts against `end` and execution goes on at the handler if it is one of the
+ * region's blocks. Any other is left in `c.fault`, not thrown.
  */
 export type RegionFunction = (cpu: Cpu, end: number) => void;
 
@@ -60,8 +63,10 @@ export interface RegionOptions {
 	emitter?: InstructionEmitter;
 	/** Linear stop addresses the blocks were decoded against (blocks end before them). */
 	stops: ReadonlySet<number>;
-	/** The CPL the region runs at is 3 (regions are compiled for one CPL). */
-	user: boolean;
+	/** The CPL the region runs at (regions are compiled for one CPL). */
+	cpl: number;
+	/** The CS base its blocks were decoded under (the dispatch is on EIP). */
+	csBase: number;
 }
 
 // Plain objects with data properties: a module namespace may expose its exports through getters,
@@ -97,8 +102,11 @@ interface Tables {
 	counters: ((executions: number) => void)[];
 	/** The region runs at CPL 3. */
 	user: boolean;
-	/** Some block goes on after a callout: the region notes the mapping epoch it was entered under. */
-	watchesMappings: boolean;
+	/**
+	 * True while execution may go on at `c.eip` in this region after a callout or a delivery moved it:
+	 * the same CPL, CS base and mappings its code was compiled under, and no single step pending.
+	 */
+	stillHere: string;
 }
 
 function compileBlockCase(block: DecodedBlock, emitter: InstructionEmitter | undefined, stops: ReadonlySet<number>, t: Tables): string {
@@ -182,10 +190,11 @@ function compileBlockCase(block: DecodedBlock, emitter: InstructionEmitter | und
 		}
 	});
 	const lastIns = list[list.length - 1];
-	// A block ending in a callout that keeps to the next instruction (CLI, IN, MOV CR3 ...) goes on in the region
-	// only if it left EIP there and changed no mapping the region's code came through.
-	const calloutLast = opaque[list.length - 1] && touching[list.length - 1];
-	const leaves = touchesState || (opaque[list.length - 1] && !calloutLast) || !continuesRegion(lastIns);
+	// A block ending in a callout (CLI, IN, MOV CR3, IRET, INT n ...) goes on at the EIP it left, in this region
+	// if a block of it starts there, as long as the callout changed no mapping the region's code came through, nor
+	// the CPL or CS base it was compiled for: a fault handler's IRET back into its loop stays in compiled code.
+	const calloutLast = opaque[list.length - 1] && touching[list.length - 1] && !LEAVES.has(lastIns.mnemonic) && !lastIns.invalid;
+	const leaves = touchesState || (opaque[list.length - 1] && !calloutLast) || (!calloutLast && !continuesRegion(lastIns));
 	const head = [
 		stops.has(block.linear >>> 0) ? 'if (entered) break;' : '',
 		`if (ic + ${list.length} > end) break;`,
@@ -195,10 +204,7 @@ function compileBlockCase(block: DecodedBlock, emitter: InstructionEmitter | und
 	const tail = [`ic += ${list.length};`];
 	if (leaves) tail.push('break;');
 	else {
-		if (calloutLast) {
-			t.watchesMappings = true;
-			tail.push(`if (c.eip !== ${lastIns.nextEip} || c.blocks.mappingEpoch !== epoch) break;`);
-		}
+		if (calloutLast) tail.push(`if (!(${t.stillHere})) break;`);
 		if (anyStore) tail.push('if (c.codeModified) break;');
 		// A callout may have unmasked or raised an interrupt: it is taken at this block boundary, as before regions.
 		if (anyEmitted) tail.push('if (c.interruptReady()) break;');
@@ -220,7 +226,8 @@ function registersNamed(cases: string): number[] {
 
 /** Compiles `blocks` (the first is the usual entry) into one region function. */
 export function compileRegion(blocks: readonly DecodedBlock[], options: RegionOptions): RegionFunction {
-	const t: Tables = { eips: [], indices: [], emitted: [], externals: [], counters: [], user: options.user, watchesMappings: false };
+	const stillHere = `c.blocks.mappingEpoch === epoch && c.cpl === ${options.cpl} && c.seg[${Seg.CS}].base === ${options.csBase} && (c.flagsBits & ${Flag.TF}) === 0`;
+	const t: Tables = { eips: [], indices: [], emitted: [], externals: [], counters: [], user: options.cpl === 3, stillHere };
 	const cases = blocks.map((b) => compileBlockCase(b, options.emitter, options.stops, t)).join('\n');
 	const used = registersNamed(cases);
 	const flush = used.map((n) => `r[${n}] = R${n};`).join(' ');
@@ -228,25 +235,40 @@ export function compileRegion(blocks: readonly DecodedBlock[], options: RegionOp
 	const counts = t.counters.map((_f, n) => `E${n} = 0`);
 	const handOver = t.counters.map((_f, n) => `if (E${n} !== 0) { C${n}(E${n}); E${n} = 0; }`).join(' ');
 	const body = `const r = c.regs;${used.length > 0 ? ` let ${used.map((n) => `R${n} = r[${n}]`).join(', ')};` : ''}
-	let ic = c.instructionCount; let k = 0; let entered = false; let raised = null;${counts.length > 0 ? ` let ${counts.join(', ')};` : ''}${t.watchesMappings ? ' const epoch = c.blocks.mappingEpoch;' : ''}
-	try {
-		region: for (;;) {
-			switch (c.eip) {
+	let ic = c.instructionCount; let k = 0; let entered = false; let raised = null; let deliveredAt = -1;${counts.length > 0 ? ` let ${counts.join(', ')};` : ''}
+	const epoch = c.blocks.mappingEpoch;
+	for (;;) {
+		try {
+			region: for (;;) {
+				switch (c.eip) {
 ${cases.replaceAll(HAND_OVER_COUNTS, handOver).replaceAll(FLUSH_LOCALS, flush).replaceAll(LOAD_LOCALS, load)}
+				}
+				break;
 			}
-			break;
-		}
-	} catch (e) {
-		raised = e;
-	}${counts.length > 0 ? ` finally { ${handOver} }` : ''}
-	if (raised !== null) {
+		} catch (e) {
+			raised = e;
+		}${counts.length > 0 ? ` finally { ${handOver} }` : ''}
+		if (raised === null) break;
 		if (!EMITTED[k]) { ${flush} }
 		c.eip = EIPS[k]; c.instructionCount = ic + INDICES[k];
 		// A guest fault (raised by a template, or thrown by a helper) is handed back, not rethrown:
 		// a second unwind would cost as much as the first.
 		if (!(raised instanceof CpuException)) throw raised;
-		c.fault = raised;
-		return;
+		// A page fault arrives already left in c.fault.
+		c.fault = null;
+		// Delivered here when whoever runs the CPU can (its handler may be a block of this region). Only
+		// after progress: a handler that faults at once goes back to the run loop, which counts such faults.
+		if (c.instructionCount === deliveredAt || c.deliverInRun === null || !c.deliverInRun(raised)) {
+			c.fault = raised;
+			return;
+		}
+		raised = null;
+		deliveredAt = ic = c.instructionCount;
+		// A delivery counts against the budget as the run loop counts those it makes: a single step delivers once.
+		c.regionDeliveries++;
+		end--;
+		if (c.exitRequest !== null || c.codeModified || !(${stillHere}) || c.interruptReady()) return;
+		${load}
 	}
 	${flush} c.instructionCount = ic;`;
 	const name = `region_${(blocks[0].linear >>> 0).toString(16)}`;

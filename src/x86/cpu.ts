@@ -32,6 +32,10 @@ export class Cpu extends FlagState {
 	exitRequest: ExitRequest | null = null;
 	/** The exception the last region stopped at (regions hand faults back rather than throw them). */
 	fault: CpuException | null = null;
+	/** RunOptions.deliver of the run in progress: regions offer it their faults before handing them back. */
+	deliverInRun: ((e: CpuException) => boolean) | null = null;
+	/** Exceptions regions delivered through `deliverInRun` in the run in progress (they count against its budget). */
+	regionDeliveries = 0;
 	/**
 	 * Maskable interrupts are held off until `instructionCount` reaches this: the
 	 * shadow after an STI that sets IF, so `sti; hlt` sleeps before the interrupt

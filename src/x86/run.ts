@@ -14,6 +14,7 @@ import type { Cpu, ExitRequest } from './cpu';
 import { decodeBlock, MAX_BLOCK_INSTRUCTIONS, type CodeFetch, type CodePage } from './decoder';
 import type { DecodedBlock, DecodedInstruction } from './decoded-instruction';
 import { CpuException, Vector } from './exceptions';
+import { JOIN_AFTER, joinRegions } from './joined-regions';
 import { tryWalk } from './paging';
 import { Cr0, Dr6, Flag, Seg } from './registers';
 import { Tlb } from './tlb';
@@ -50,6 +51,12 @@ export interface RunOptions {
 	 * being left and re-entered: a guest taking faults in a loop stays here.
 	 */
 	absorb?: (exit: CpuExit & { kind: 'exception' | 'software-interrupt' }) => Absorbed;
+	/**
+	 * Offered each exception raised inside a region first: true when it was delivered (CS:EIP now at
+	 * the handler) and nothing asks the run to stop, so the region goes on there if the handler is one
+	 * of its blocks; false when it changed nothing, and the exception goes to `absorb` as usual.
+	 */
+	deliver?: (e: CpuException) => boolean;
 }
 
 /**
@@ -220,7 +227,7 @@ function buildRegion(cpu: Cpu, emitter: InstructionEmitter | undefined): CachedR
 		byEip.set(block.eip, block);
 		follow(block);
 	}
-	const compiled = region(blocks, compileRegion(blocks, { emitter, stops: cpu.stopAddresses, user: cpu.cpl === 3 }), blocks.map(keyOf), origin(cpu, emitter));
+	const compiled = region(blocks, compileRegion(blocks, { emitter, stops: cpu.stopAddresses, cpl: cpu.cpl, csBase: cpu.seg[Seg.CS].base }), blocks.map(keyOf), origin(cpu, emitter));
 	cpu.blocks.add(compiled);
 	return compiled;
 }
@@ -271,7 +278,7 @@ function stepRegion(cpu: Cpu, key: number, emitter: InstructionEmitter | undefin
 	const cached = current(cpu, cpu.blocks.get(stepKey));
 	if (cached !== undefined && cached.csBase === cpu.seg[Seg.CS].base) return cached;
 	const block = decodeAt(cpu, cpu.eip, 1);
-	const compiled = region([block], compileRegion([block], { emitter, stops: cpu.stopAddresses, user: cpu.cpl === 3 }), [stepKey], origin(cpu, emitter));
+	const compiled = region([block], compileRegion([block], { emitter, stops: cpu.stopAddresses, cpl: cpu.cpl, csBase: cpu.seg[Seg.CS].base }), [stepKey], origin(cpu, emitter));
 	cpu.blocks.add(compiled);
 	return compiled;
 }
@@ -332,15 +339,18 @@ export function runCpu(cpu: Cpu, maxInstructions: number, options?: RunOptions):
 	cpu.exitRequest = null;
 	cpu.pendingExit = null;
 	cpu.fault = null;
+	cpu.deliverInRun = options?.deliver ?? null;
+	cpu.regionDeliveries = 0;
 	for (;;) {
 		if (cpu.interruptReady()) {
 			cpu.halted = false;
 			return { kind: 'interrupt' };
 		}
 		if (cpu.halted) return { kind: 'halt' };
-		const remaining = end - cpu.instructionCount;
-		// Absorbed deliveries count against the budget too: a handler that faults at once retires nothing.
-		if (remaining - absorbed <= 0) return { kind: 'budget' };
+		// Deliveries count against the budget too (those absorbed here and those regions made): a handler
+		// that faults at once retires nothing.
+		const remaining = end - cpu.instructionCount - absorbed - cpu.regionDeliveries;
+		if (remaining <= 0) return { kind: 'budget' };
 		const linear = (cpu.seg[Seg.CS].base + cpu.eip) >>> 0;
 		if (!first && cpu.stopAddresses.size !== 0 && cpu.stopAddresses.has(linear)) return { kind: 'stop-address', address: linear as LinearAddress };
 		first = false;
@@ -351,6 +361,7 @@ export function runCpu(cpu: Cpu, maxInstructions: number, options?: RunOptions):
 		const budget = singleStep ? 1 : remaining;
 		// Blocks never hold more than MAX_BLOCK_INSTRUCTIONS: with that much budget left none is cut short.
 		let entry = budget >= MAX_BLOCK_INSTRUCTIONS ? linked(cpu, previous, cpu.eip, options) : undefined;
+		if (entry !== undefined && entry.page === previous!.page && ++previous!.joinableFollows === JOIN_AFTER) entry = joinRegions(cpu, previous!, entry);
 		if (entry === undefined) {
 			try {
 				entry = lookUp(cpu, linear, budget, options, previous);
@@ -367,7 +378,7 @@ export function runCpu(cpu: Cpu, maxInstructions: number, options?: RunOptions):
 
 		cpu.codeModified = false;
 		const before = cpu.instructionCount;
-		entry.run(cpu, Math.min(end, cpu.instructionCount + (singleStep ? 1 : SLICE)));
+		entry.run(cpu, cpu.instructionCount + Math.min(budget, SLICE));
 		// Set by generated code and callouts, which the type checker cannot see from here.
 		const fault = cpu.fault as CpuException | null;
 		if (fault !== null) {

@@ -1,0 +1,128 @@
+// A kernel loop that faults on purpose and the handler that steps over the
+// faulting instruction sit on one page. Under binary translation the two end
+// up compiled into one region, which delivers the fault and runs the handler's
+// IRET without leaving it: a round trip runs no region entry at all. These
+// tests count region entries, and check that everything a run must still
+// stop for (a breakpoint on the handler, its budget, a listener) still stops it.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { CachedRegion } from '../../src/x86/block-cache';
+import { EVERY_MODE, EXAMPLES_LIB, writeGuest } from './inline-guests';
+import { bootGuest, type BootedGuest } from './run-guest';
+
+const ROUNDS = 5_000;
+
+/** ROUNDS divide errors at ring 0; EDI counts the handler's runs, and the guest exits with V = 0 when it saw them all. */
+const DIVIDE_LOOP = `
+bits 32
+org 0x100000
+%include "${EXAMPLES_LIB}/multiboot.inc"
+%include "${EXAMPLES_LIB}/start.inc"
+main:
+	call load_gdt
+	call build_idt
+	mov eax, divide_error
+	mov ecx, 0
+	call set_gate
+	lidt [idt_descriptor]
+	jmp rounds
+align 4096
+rounds:
+	mov ecx, ${ROUNDS}
+	xor esi, esi
+	xor edi, edi
+.loop:
+	div esi				; F7 F6: the handler steps over its 2 bytes
+	dec ecx
+	jnz .loop
+	cmp edi, ${ROUNDS}
+	setne al
+	jmp exit
+divide_error:
+	add dword [esp], 2
+	inc edi
+	iretd
+%include "${EXAMPLES_LIB}/kernel.inc"
+%include "${EXAMPLES_LIB}/flat-gdt.inc"
+image_end:
+`;
+
+/** Counts the runs of every region compiled from now on. */
+function countRegionRuns(guest: BootedGuest): { runs: number } {
+	const counter = { runs: 0 };
+	const cache = guest.pc.cpu.blocks;
+	const add = cache.add.bind(cache);
+	cache.add = (entry: CachedRegion): void => {
+		const run = entry.run;
+		entry.run = (cpu, end): void => {
+			counter.runs++;
+			run(cpu, end);
+		};
+		add(entry);
+	};
+	return counter;
+}
+
+const guestPath = (): string => writeGuest('trap-round-trips', 'divide-loop.asm', DIVIDE_LOOP);
+
+for (const mode of EVERY_MODE) {
+	test(`${mode}: every divide error of the loop reaches its handler once`, () => {
+		const guest = bootGuest(guestPath(), mode);
+		assert.deepEqual(guest.monitor.run(1_000_000), { reason: 'exit', exitCode: 1 });
+	});
+}
+
+test('binary translation: a fault loop and its handler end up in one region, left neither by the fault nor by the IRET', () => {
+	const guest = bootGuest(guestPath(), 'binary-translation');
+	const counter = countRegionRuns(guest);
+	assert.deepEqual(guest.monitor.run(1_000_000), { reason: 'exit', exitCode: 1 });
+	// Two region entries per round trip until the loop's region and the handler's are joined, then none.
+	assert.ok(counter.runs < ROUNDS / 4, `${counter.runs} region runs for ${ROUNDS} round trips`);
+});
+
+test('binary translation: a breakpoint on the handler of a joined loop stops there', () => {
+	const guest = bootGuest(guestPath(), 'binary-translation');
+	const handler = guest.symbol('divide_error');
+	assert.equal(guest.monitor.run(20_000).reason, 'budget');
+	guest.monitor.setBreakpoints([handler]);
+	assert.equal(guest.monitor.run(20_000).reason, 'breakpoint');
+	assert.equal(guest.pc.cpu.eip, handler);
+	// The next run leaves the breakpoint it starts on, and stops at the handler again a round later.
+	const before = guest.pc.cpu.regs[7];
+	assert.equal(guest.monitor.run(20_000).reason, 'breakpoint');
+	assert.equal(guest.pc.cpu.regs[7], before + 1);
+});
+
+test('binary translation: a joined loop still ends each run at its budget, and a step delivers once', () => {
+	const guest = bootGuest(guestPath(), 'binary-translation');
+	assert.equal(guest.monitor.run(20_000).reason, 'budget');
+	for (let i = 0; i < 3; i++) {
+		const before = { retired: guest.pc.cpu.instructionCount, handled: guest.pc.cpu.regs[7] };
+		assert.equal(guest.monitor.run(1_000).reason, 'budget');
+		// The budget counts instructions and deliveries (EDI, the handler's count, may lag a delivery by one).
+		const retired = guest.pc.cpu.instructionCount - before.retired;
+		const handled = guest.pc.cpu.regs[7] - before.handled;
+		assert.ok(handled > 100 && Math.abs(retired + handled - 1_000) <= 1, `${retired} instructions and ${handled} deliveries for a budget of 1000`);
+	}
+	// One step is one delivery: the handler is entered and nothing of it runs.
+	while (guest.pc.cpu.eip !== guest.symbol('rounds.loop')) guest.monitor.step();
+	const esp = guest.pc.cpu.regs[4];
+	assert.equal(guest.monitor.step().reason, 'budget');
+	assert.equal(guest.pc.cpu.eip, guest.symbol('divide_error'));
+	assert.equal(guest.pc.cpu.regs[4], esp - 12);
+});
+
+test('binary translation: a listener attached to a joined loop sees every delivery', () => {
+	const guest = bootGuest(guestPath(), 'binary-translation');
+	assert.equal(guest.monitor.run(20_000).reason, 'budget');
+	let deliveries = 0;
+	guest.monitor.events.subscribe((e) => {
+		if (e.kind === 'guest-exception') deliveries++;
+	});
+	const before = guest.pc.cpu.regs[7];
+	assert.equal(guest.monitor.run(1_000).reason, 'budget');
+	// The handler counts in EDI; a run may end between a delivery and the handler's count.
+	const handled = guest.pc.cpu.regs[7] - before;
+	assert.ok(handled > 100 && Math.abs(deliveries - handled) <= 1, `${deliveries} deliveries seen, ${handled} handled`);
+});
