@@ -7,6 +7,7 @@
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { linear } from '../../src/x86/addresses';
 import type { CachedRegion } from '../../src/x86/block-cache';
 import { EVERY_MODE, EXAMPLES_LIB, writeGuest } from './inline-guests';
 import { bootGuest, type BootedGuest } from './run-guest';
@@ -85,7 +86,7 @@ test('binary translation: a breakpoint on the handler of a joined loop stops the
 	const guest = bootGuest(guestPath(), 'binary-translation');
 	const handler = guest.symbol('divide_error');
 	assert.equal(guest.monitor.run(20_000).reason, 'budget');
-	guest.monitor.setBreakpoints([handler]);
+	guest.monitor.setBreakpoints([linear(handler)]);
 	assert.equal(guest.monitor.run(20_000).reason, 'breakpoint');
 	assert.equal(guest.pc.cpu.eip, handler);
 	// The next run leaves the breakpoint it starts on, and stops at the handler again a round later.
