@@ -133,6 +133,7 @@ export class BlockCache {
 		return key + 2 ** 35;
 	}
 
+	/** Whether `key` names a one-instruction region (see stepKey). */
 	static isStepKey(key: number): boolean {
 		return key >= 2 ** 35;
 	}
