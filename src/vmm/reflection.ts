@@ -49,10 +49,12 @@ export function reflect(cpu: SystemCpu, vcpu: VirtualCpu, r: Reflection, descrip
 	const gateError = (r.vector << 3) | 2 | ext;
 	if (r.vector * 8 + 7 > vcpu.idtr.limit) throw new CpuException(Vector.GP, gateError);
 	const fromCpl = vcpu.cpl;
-	// The gate is read every time (the IDT is not traced); what it resolves to is kept with the descriptors it names.
+	// The gate is read every time (the IDT is not traced), both dwords at once when one RAM page the TLB grants
+	// holds them; what it resolves to is kept with the descriptors it names.
 	const gateAt = vcpu.idtr.base + r.vector * 8;
-	const low = cpu.readLinear32(linear(gateAt), false);
-	const high = cpu.readLinear32(linear(gateAt + 4), false);
+	const at = cpu.frameIndex32(gateAt, 8, false);
+	const low = (at >= 0 ? cpu.ram32View[at] : cpu.readLinear32(linear(gateAt), false)) | 0;
+	const high = (at >= 0 ? cpu.ram32View[at + 1] : cpu.readLinear32(linear(gateAt + 4), false)) | 0;
 	const software = r.source === 'software';
 	const key = gateKey(r.vector, fromCpl, software);
 	let gate = descriptors.resolvedGate?.(key);
@@ -71,10 +73,11 @@ export function reflect(cpu: SystemCpu, vcpu: VirtualCpu, r: Reflection, descrip
 	let outerSs = 0;
 	const outerEsp = esp;
 	if (stackSwitch) {
-		// The guest's TSS is read at every such delivery (it is not traced): ESP0, then SS0.
+		// The guest's TSS is read at every such delivery (it is not traced): ESP0 and SS0, at once when they can be.
 		if (!vcpu.tr.usable || vcpu.tr.limit < 11) throw new CpuException(Vector.TS, vcpu.tr.selector & 0xfffc);
-		esp = cpu.readLinear32(linear(vcpu.tr.base + 4), false) >>> 0;
-		const ssSelector = cpu.readLinear16(linear(vcpu.tr.base + 8), false);
+		const stacks = cpu.frameIndex32(vcpu.tr.base + 4, 8, false);
+		esp = (stacks >= 0 ? cpu.ram32View[stacks] : cpu.readLinear32(linear(vcpu.tr.base + 4), false)) >>> 0;
+		const ssSelector = stacks >= 0 ? cpu.ram32View[stacks + 1] & 0xffff : cpu.readLinear16(linear(vcpu.tr.base + 8), false);
 		if (ssSelector !== gate.stackSelector || gate.stack === undefined) {
 			gate.stack = innerStack(cpu, vcpu, ssSelector, toCpl, ext, descriptors);
 			gate.stackSelector = ssSelector;
