@@ -91,6 +91,12 @@ export class GuestDescriptorCache implements GuestDescriptors {
 		return entry;
 	}
 
+	/** What a far return through `selector` was already checked to reach (GuestDescriptor.returns, by returnKey); reads no table. */
+	checkedReturn(selector: number, key: number): CodeTarget | undefined {
+		this.followMonitorBase();
+		return this.entries[(selector & 0xfffc) >>> 2]?.returns[key];
+	}
+
 	resolvedGate(key: number): ResolvedGate | undefined {
 		this.followMonitorBase();
 		return this.gates[key];

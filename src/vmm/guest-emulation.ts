@@ -7,13 +7,15 @@ import type { Cpu } from '../x86/cpu';
 import type { DecodedInstruction } from '../x86/decoded-instruction';
 import { CpuException, Vector } from '../x86/exceptions';
 import { lookupCode, type InstructionEntry } from '../x86/instruction-table';
-import { Flag } from '../x86/registers';
+import { Flag, Reg, Seg } from '../x86/registers';
 import type { CompressedHardware } from './compressed-hardware';
 import { emulateInstruction, type Emulator } from './emulation';
 import { currentLinear, STOP, type EventReporter, type Site } from './event-reporter';
 import type { MonitorEvent } from './events';
 import { hex } from './format';
+import { returnKey } from './guest-descriptors';
 import type { GuestInstruction } from './guest-instruction';
+import { setGuestEflags } from './guest-state';
 import type { MonitoredPc } from './hardware';
 import type { Emulated, EmulationContext } from './privileged-emulation';
 import type { VirtualCpu } from './virtual-cpu';
@@ -123,6 +125,37 @@ export class GuestEmulation {
 		if (paging.descriptorTablesWritten) this.hardware.resyncTables();
 		this.completeEmulation(ins, site, result, fromCpl, stiShadow, event);
 		if (result.halt) cpu.requestExit('halt');
+	}
+
+	/**
+	 * IRETD from virtual ring 0 back to virtual ring 0 (a fault handler returning into the kernel) when
+	 * nothing needs the callout's care: no listener, a flat 32-bit stack frame in RAM the TLB already
+	 * grants, NT and VM clear, and a code segment an IRET was already checked to reach (kept with the
+	 * monitor's descriptor cache). What emulateIret would do then; false, having changed nothing, for
+	 * the callout to do it in full.
+	 */
+	quickIret(): boolean {
+		const { cpu, vcpu, hardware } = this;
+		if (this.reporter.listening || vcpu.cpl !== 0 || (cpu.systemFlags() & Flag.NT) !== 0) return false;
+		const ss = cpu.seg[Seg.SS];
+		if (!ss.big) return false;
+		hardware.resyncTables();
+		const esp = cpu.regs[Reg.ESP] >>> 0;
+		const guestView = hardware.beginGuestView();
+		const at = esp <= 0xfffffff4 ? cpu.frameIndex32(ss.base + esp, 12, false) : -1;
+		hardware.endGuestView(guestView);
+		if (at < 0) return false;
+		const frame = cpu.ram32View;
+		const cs = frame[at + 1] & 0xffff;
+		const flags = frame[at + 2];
+		if ((cs & 3) !== 0 || (flags & Flag.VM) !== 0) return false;
+		const target = hardware.descriptors.checkedReturn(cs, returnKey(0, 0));
+		if (target === undefined) return false;
+		cpu.regs[Reg.ESP] = esp + 12;
+		cpu.seg[Seg.CS] = target.cache;
+		cpu.eip = frame[at] >>> 0;
+		setGuestEflags(cpu, vcpu, flags);
+		return true;
 	}
 
 	/** Under trap-and-emulate, a sensitive instruction about to run with its real ring-1 behaviour. */

@@ -113,6 +113,7 @@ export class Monitor {
 			// `hidden` is built below, once the emitter it runs single instructions with exists; the translator calls it only when code runs.
 			const ring0: InstructionEmitter = createTranslator({
 				callout: (ins, entry, at, emulate) => emulation.callout(ins, entry, at, emulate),
+				quickIret: () => emulation.quickIret(),
 				register: (info) => this.registerTranslation(info),
 				isAdapted: (at) => hidden.isAdapted(at),
 				beginDirectStore: () => hidden.setTraceTrapping(false),

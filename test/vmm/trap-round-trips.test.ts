@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { linear } from '../../src/x86/addresses';
 import type { CachedRegion } from '../../src/x86/block-cache';
+import { GuestEmulation } from '../../src/vmm/guest-emulation';
 import { EVERY_MODE, EXAMPLES_LIB, writeGuest } from './inline-guests';
 import { bootGuest, type BootedGuest } from './run-guest';
 
@@ -127,3 +128,80 @@ test('binary translation: a listener attached to a joined loop sees every delive
 	const handled = guest.pc.cpu.regs[7] - before;
 	assert.ok(handled > 100 && Math.abs(deliveries - handled) <= 1, `${deliveries} deliveries seen, ${handled} handled`);
 });
+
+test('binary translation: a handler\'s IRET back into the kernel needs no callout once its code segment was checked', () => {
+	const guest = bootGuest(guestPath(), 'binary-translation');
+	const callout = GuestEmulation.prototype.callout;
+	let callouts = 0;
+	GuestEmulation.prototype.callout = function (this: GuestEmulation, ...args: Parameters<typeof callout>): void {
+		callouts++;
+		callout.apply(this, args);
+	};
+	try {
+		assert.deepEqual(guest.monitor.run(1_000_000), { reason: 'exit', exitCode: 1 });
+	} finally {
+		GuestEmulation.prototype.callout = callout;
+	}
+	// The set-up's LGDT, LIDT and far jump, the first IRET, the exit's OUT: not one per round trip.
+	assert.ok(callouts < 20, `${callouts} callouts for ${ROUNDS} round trips`);
+});
+
+/**
+ * The handler flips IF in the frame it returns through; after each return the loop checks with PUSHFD that
+ * IF is what the frame said (V = 1 on the first mismatch), and its count of returns.
+ */
+const IF_FLIPS = `
+bits 32
+org 0x100000
+%include "${EXAMPLES_LIB}/multiboot.inc"
+%include "${EXAMPLES_LIB}/start.inc"
+main:
+	call load_gdt
+	call build_idt
+	mov eax, divide_error
+	mov ecx, 0
+	call set_gate
+	lidt [idt_descriptor]
+	mov al, 0xff			; no device interrupt may arrive while IF is set
+	out 0x21, al
+	out 0xa1, al
+	mov ecx, ${ROUNDS}
+	xor esi, esi
+	xor edi, edi
+.loop:
+	div esi
+	pushfd
+	pop eax
+	shr eax, 9
+	and eax, 1
+	mov edx, edi
+	and edx, 1
+	cmp eax, edx
+	jne .wrong
+	dec ecx
+	jnz .loop
+	cli
+	cmp edi, ${ROUNDS}
+	setne al
+	jmp exit
+.wrong:
+	mov al, 1
+	jmp exit
+divide_error:
+	add dword [esp], 2
+	inc edi
+	xor dword [esp + 8], 0x200	; the frame's IF: set on odd returns, clear on even ones
+	iretd
+%include "${EXAMPLES_LIB}/kernel.inc"
+%include "${EXAMPLES_LIB}/flat-gdt.inc"
+image_end:
+`;
+
+for (const mode of EVERY_MODE) {
+	// Trap-and-emulate runs PUSHFD natively at real ring 1 (a hole it reports): it shows the real IF, always set there.
+	const exitCode = mode === 'trap-and-emulate' ? 3 : 1;
+	test(`${mode}: IF comes back from the IRET frame each time${mode === 'trap-and-emulate' ? ' (PUSHFD shows the real IF: a hole)' : ''}`, () => {
+		const guest = bootGuest(writeGuest('trap-round-trips', 'if-flips.asm', IF_FLIPS), mode);
+		assert.deepEqual(guest.monitor.run(2_000_000), { reason: 'exit', exitCode });
+	});
+}

@@ -61,7 +61,7 @@ function measure(setup: Setup): number {
 	return (m.cpu.instructionCount / ns) * 1000;
 }
 
-const translator = createTranslator({ callout: () => undefined, register: (block) => block, isAdapted: () => false, beginDirectStore: () => undefined, endDirectStore: () => undefined });
+const translator = createTranslator({ callout: () => undefined, quickIret: () => false, register: (block) => block, isAdapted: () => false, beginDirectStore: () => undefined, endDirectStore: () => undefined });
 const setups: Setup[] = [
 	{ name: 'ring 3', cpl: 3 },
 	{ name: 'ring 0', cpl: 0 },
