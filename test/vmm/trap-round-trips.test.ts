@@ -15,8 +15,8 @@ import { bootGuest, type BootedGuest } from './run-guest';
 
 const ROUNDS = 5_000;
 
-/** ROUNDS divide errors at ring 0; EDI counts the handler's runs, and the guest exits with V = 0 when it saw them all. */
-const DIVIDE_LOOP = `
+/** A ring-0 guest whose #DE handler is `divide_error`; `body` follows the set-up and defines it. */
+const withDivideHandler = (body: string): string => `
 bits 32
 org 0x100000
 %include "${EXAMPLES_LIB}/multiboot.inc"
@@ -28,7 +28,14 @@ main:
 	mov ecx, 0
 	call set_gate
 	lidt [idt_descriptor]
-	jmp rounds
+${body}
+%include "${EXAMPLES_LIB}/kernel.inc"
+%include "${EXAMPLES_LIB}/flat-gdt.inc"
+image_end:
+`;
+
+/** ROUNDS divide errors at ring 0; EDI counts the handler's runs, and the guest exits with V = 0 when it saw them all. */
+const DIVIDE_LOOP = withDivideHandler(`	jmp rounds
 align 4096
 rounds:
 	mov ecx, ${ROUNDS}
@@ -44,11 +51,7 @@ rounds:
 divide_error:
 	add dword [esp], 2
 	inc edi
-	iretd
-%include "${EXAMPLES_LIB}/kernel.inc"
-%include "${EXAMPLES_LIB}/flat-gdt.inc"
-image_end:
-`;
+	iretd`);
 
 /** Counts the runs of every region compiled from now on. */
 function countRegionRuns(guest: BootedGuest): { runs: number } {
@@ -150,19 +153,7 @@ test('binary translation: a handler\'s IRET back into the kernel needs no callou
  * The handler flips IF in the frame it returns through; after each return the loop checks with PUSHFD that
  * IF is what the frame said (V = 1 on the first mismatch), and its count of returns.
  */
-const IF_FLIPS = `
-bits 32
-org 0x100000
-%include "${EXAMPLES_LIB}/multiboot.inc"
-%include "${EXAMPLES_LIB}/start.inc"
-main:
-	call load_gdt
-	call build_idt
-	mov eax, divide_error
-	mov ecx, 0
-	call set_gate
-	lidt [idt_descriptor]
-	mov al, 0xff			; no device interrupt may arrive while IF is set
+const IF_FLIPS = withDivideHandler(`	mov al, 0xff			; no device interrupt may arrive while IF is set
 	out 0x21, al
 	out 0xa1, al
 	mov ecx, ${ROUNDS}
@@ -191,11 +182,7 @@ divide_error:
 	add dword [esp], 2
 	inc edi
 	xor dword [esp + 8], 0x200	; the frame's IF: set on odd returns, clear on even ones
-	iretd
-%include "${EXAMPLES_LIB}/kernel.inc"
-%include "${EXAMPLES_LIB}/flat-gdt.inc"
-image_end:
-`;
+	iretd`);
 
 for (const mode of EVERY_MODE) {
 	// Trap-and-emulate runs PUSHFD natively at real ring 1 (a hole it reports): it shows the real IF, always set there.
