@@ -4,7 +4,7 @@
 // descriptors and moves the hardware to the real ring of the target.
 
 import { CpuException, Vector } from '../x86/exceptions';
-import { Flag, Reg, Seg } from '../x86/registers';
+import { Flag, Reg, Seg, type SegmentCache } from '../x86/registers';
 import { revalidateDataSegments } from '../x86/system/segments';
 import type { SystemCpu } from '../x86/system/system-cpu';
 import { isCallGate } from './descriptors';
@@ -44,14 +44,17 @@ function checkCodeTarget(entry: GuestDescriptor, vcpu: VirtualCpu, selector: num
 	return { cpl: targetCpl, cache: hardwareSegment(entry, (selector & 0xfffc) | realRing(targetCpl)) };
 }
 
-function outerStack(cpu: SystemCpu, vcpu: VirtualCpu, selector: number, cpl: number, descriptors: GuestDescriptors = uncachedDescriptors) {
+/** The SS an outward return to ring `cpl` loads from `selector`; what passed is kept with the descriptor, as codeTarget keeps returns. */
+function outerStack(cpu: SystemCpu, vcpu: VirtualCpu, selector: number, cpl: number, descriptors: GuestDescriptors = uncachedDescriptors): SegmentCache {
 	const error = selector & 0xfffc;
 	if (error === 0 || (selector & 3) !== cpl) throw new CpuException(Vector.GP, error);
 	const entry = descriptors.lookup(cpu, vcpu, selector);
+	const kept = entry.outerStacks[cpl];
+	if (kept !== undefined) return kept;
 	const d = entry.guest;
 	if (d.system || (d.type & 0xa) !== 2 || d.dpl !== cpl) throw new CpuException(Vector.GP, error);
 	if (!d.present) throw new CpuException(Vector.SS, error);
-	return hardwareSegment(entry, (selector & 0xfffc) | realRing(cpl));
+	return (entry.outerStacks[cpl] = hardwareSegment(entry, (selector & 0xfffc) | realRing(cpl)));
 }
 
 /** Where an emulated IRET went, for the event that reports it. */

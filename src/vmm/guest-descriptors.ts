@@ -26,6 +26,8 @@ export interface GuestDescriptor {
 	loaded: (SegmentCache | undefined)[];
 	/** What far returns through it were checked to reach (far-transfers.ts), by returnKey. */
 	returns: (CodeTarget | undefined)[];
+	/** The hardware cache an outward return was checked to load into SS from it, by the ring returned to. */
+	outerStacks: (SegmentCache | undefined)[];
 }
 
 /** A code segment a far transfer may enter: the virtual ring it runs at and its hardware cache. */
@@ -58,7 +60,7 @@ export interface GuestDescriptors {
 export const uncachedDescriptors: GuestDescriptors = {
 	lookup(cpu, vcpu, selector) {
 		const guest = readGuestDescriptor(cpu, vcpu, selector);
-		return { guest, compressed: compress(guest, monitorBaseOf(cpu)), loaded: [], returns: [] };
+		return { guest, compressed: compress(guest, monitorBaseOf(cpu)), loaded: [], returns: [], outerStacks: [] };
 	},
 };
 
@@ -95,6 +97,12 @@ export class GuestDescriptorCache implements GuestDescriptors {
 	checkedReturn(selector: number, key: number): CodeTarget | undefined {
 		this.followMonitorBase();
 		return this.entries[(selector & 0xfffc) >>> 2]?.returns[key];
+	}
+
+	/** The SS an outward return to ring `cpl` was already checked to load from `selector` (GuestDescriptor.outerStacks); reads no table. */
+	checkedOuterStack(selector: number, cpl: number): SegmentCache | undefined {
+		this.followMonitorBase();
+		return (selector & 3) === cpl ? this.entries[(selector & 0xfffc) >>> 2]?.outerStacks[cpl] : undefined;
 	}
 
 	resolvedGate(key: number): ResolvedGate | undefined {

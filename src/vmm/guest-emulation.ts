@@ -8,6 +8,7 @@ import type { DecodedInstruction } from '../x86/decoded-instruction';
 import { CpuException, Vector } from '../x86/exceptions';
 import { lookupCode, type InstructionEntry } from '../x86/instruction-table';
 import { Flag, Reg, Seg } from '../x86/registers';
+import { revalidateDataSegments } from '../x86/system/segments';
 import type { CompressedHardware } from './compressed-hardware';
 import { emulateInstruction, type Emulator } from './emulation';
 import { currentLinear, STOP, type EventReporter, type Site } from './event-reporter';
@@ -15,7 +16,7 @@ import type { MonitorEvent } from './events';
 import { hex } from './format';
 import { returnKey } from './guest-descriptors';
 import type { GuestInstruction } from './guest-instruction';
-import { setGuestEflags } from './guest-state';
+import { realRing, setGuestEflags } from './guest-state';
 import type { MonitoredPc } from './hardware';
 import type { Emulated, EmulationContext } from './privileged-emulation';
 import type { VirtualCpu } from './virtual-cpu';
@@ -128,11 +129,11 @@ export class GuestEmulation {
 	}
 
 	/**
-	 * IRETD from virtual ring 0 back to virtual ring 0 (a fault handler returning into the kernel) when
-	 * nothing needs the callout's care: no listener, a flat 32-bit stack frame in RAM the TLB already
-	 * grants, NT and VM clear, and a code segment an IRET was already checked to reach (kept with the
-	 * monitor's descriptor cache). What emulateIret would do then; false, having changed nothing, for
-	 * the callout to do it in full.
+	 * IRETD from virtual ring 0 (a handler returning into the kernel, or a system call into user code)
+	 * when nothing needs the callout's care: no listener, a flat 32-bit stack frame in RAM the TLB
+	 * already grants, NT and VM clear, and a code segment (and, back to ring 3, a stack segment) an IRET
+	 * was already checked to reach (kept with the monitor's descriptor cache, which every table change
+	 * drops). What emulateIret would do then; false, having changed nothing, for the callout to do it in full.
 	 */
 	quickIret(): boolean {
 		const { cpu, vcpu, hardware } = this;
@@ -141,21 +142,43 @@ export class GuestEmulation {
 		if (!ss.big) return false;
 		hardware.resyncTables();
 		const esp = cpu.regs[Reg.ESP] >>> 0;
-		const guestView = hardware.beginGuestView();
-		const at = esp <= 0xfffffff4 ? cpu.frameIndex32(ss.base + esp, 12, false) : -1;
-		hardware.endGuestView(guestView);
-		if (at < 0) return false;
 		const frame = cpu.ram32View;
+		const at = this.frameAt(ss.base + esp, esp, 12);
+		if (at < 0) return false;
 		const cs = frame[at + 1] & 0xffff;
 		const flags = frame[at + 2];
-		if ((cs & 3) !== 0 || (flags & Flag.VM) !== 0) return false;
-		const target = hardware.descriptors.checkedReturn(cs, returnKey(0, 0));
+		const toCpl = cs & 3;
+		if ((toCpl !== 0 && toCpl !== 3) || (flags & Flag.VM) !== 0) return false;
+		const target = hardware.descriptors.checkedReturn(cs, returnKey(toCpl, 0));
 		if (target === undefined) return false;
-		cpu.regs[Reg.ESP] = esp + 12;
+		if (toCpl === 0) {
+			cpu.regs[Reg.ESP] = esp + 12;
+		} else {
+			// Out to ring 3: ESP and SS from the frame, as IRET pops them.
+			if (this.frameAt(ss.base + esp, esp, 20) < 0) return false;
+			const outerSs = hardware.descriptors.checkedOuterStack(frame[at + 4] & 0xffff, 3);
+			if (outerSs === undefined) return false;
+			cpu.seg[Seg.SS] = outerSs;
+			cpu.regs[Reg.ESP] = frame[at + 3];
+		}
 		cpu.seg[Seg.CS] = target.cache;
 		cpu.eip = frame[at] >>> 0;
+		if (toCpl !== 0) {
+			cpu.cpl = realRing(toCpl);
+			vcpu.cpl = toCpl;
+			revalidateDataSegments(cpu);
+		}
 		setGuestEflags(cpu, vcpu, flags);
 		return true;
+	}
+
+	/** Where the `bytes` of a frame at stack offset `esp` (linear `at`) lie in RAM for the monitor reading them as the guest, or -1. */
+	private frameAt(at: number, esp: number, bytes: number): number {
+		if (esp > 0x100000000 - bytes) return -1;
+		const guestView = this.hardware.beginGuestView();
+		const index = this.cpu.frameIndex32(at, bytes, false);
+		this.hardware.endGuestView(guestView);
+		return index;
 	}
 
 	/** Under trap-and-emulate, a sensitive instruction about to run with its real ring-1 behaviour. */

@@ -192,3 +192,70 @@ for (const mode of EVERY_MODE) {
 		assert.deepEqual(guest.monitor.run(2_000_000), { reason: 'exit', exitCode });
 	});
 }
+
+/**
+ * ROUNDS system calls from a ring-3 loop. After each one the user checks ESP and reads through DS (which a return
+ * to ring 3 must leave loaded); EDI counts the calls. INT 0x81 exits with V = AL.
+ */
+const SYSCALL_LOOP = `
+bits 32
+org 0x100000
+USER_STACK_TOP	equ 0x00080000
+%include "${EXAMPLES_LIB}/multiboot.inc"
+%include "${EXAMPLES_LIB}/user-gdt.inc"
+%include "${EXAMPLES_LIB}/start.inc"
+%include "${EXAMPLES_LIB}/user-mode.inc"
+main:
+	SYSCALL_KERNEL syscall_entry
+	mov ecx, 0x81
+	mov eax, exit
+	mov dl, 0xEE			; present, DPL 3, 32-bit interrupt gate
+	call set_gate_dpl
+	ENTER_RING3 user_main
+syscall_entry:
+	inc edi
+	iretd
+user_main:
+	mov ecx, ${ROUNDS}
+	xor edi, edi
+.loop:
+	int 0x80
+	cmp esp, USER_STACK_TOP
+	jne .wrong
+	cmp dword [marker], 0x600df00d
+	jne .wrong
+	dec ecx
+	jnz .loop
+	cmp edi, ${ROUNDS}
+	setne al
+	int 0x81
+.wrong:
+	mov al, 1
+	int 0x81
+marker:	dd 0x600df00d
+%include "${EXAMPLES_LIB}/kernel.inc"
+image_end:
+`;
+
+for (const mode of EVERY_MODE) {
+	test(`${mode}: every system call of a ring-3 loop returns to its stack with its segments`, () => {
+		const guest = bootGuest(writeGuest('trap-round-trips', 'syscall-loop.asm', SYSCALL_LOOP), mode);
+		assert.deepEqual(guest.monitor.run(1_000_000), { reason: 'exit', exitCode: 1 });
+	});
+}
+
+test('binary translation: a system call\'s IRET back to ring 3 needs no callout once its segments were checked', () => {
+	const guest = bootGuest(writeGuest('trap-round-trips', 'syscall-loop.asm', SYSCALL_LOOP), 'binary-translation');
+	const callout = GuestEmulation.prototype.callout;
+	let callouts = 0;
+	GuestEmulation.prototype.callout = function (this: GuestEmulation, ...args: Parameters<typeof callout>): void {
+		callouts++;
+		callout.apply(this, args);
+	};
+	try {
+		assert.deepEqual(guest.monitor.run(1_000_000), { reason: 'exit', exitCode: 1 });
+	} finally {
+		GuestEmulation.prototype.callout = callout;
+	}
+	assert.ok(callouts < 100, `${callouts} callouts for ${ROUNDS} system calls`);
+});
