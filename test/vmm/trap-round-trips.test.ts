@@ -69,6 +69,22 @@ function countRegionRuns(guest: BootedGuest): { runs: number } {
 	return counter;
 }
 
+/** How many callouts translated code made into the monitor while `run` ran. */
+function calloutsDuring(run: () => void): number {
+	const callout = GuestEmulation.prototype.callout;
+	let callouts = 0;
+	GuestEmulation.prototype.callout = function (this: GuestEmulation, ...args: Parameters<typeof callout>): void {
+		callouts++;
+		callout.apply(this, args);
+	};
+	try {
+		run();
+	} finally {
+		GuestEmulation.prototype.callout = callout;
+	}
+	return callouts;
+}
+
 const guestPath = (): string => writeGuest('trap-round-trips', 'divide-loop.asm', DIVIDE_LOOP);
 
 for (const mode of EVERY_MODE) {
@@ -134,17 +150,7 @@ test('binary translation: a listener attached to a joined loop sees every delive
 
 test('binary translation: a handler\'s IRET back into the kernel needs no callout once its code segment was checked', () => {
 	const guest = bootGuest(guestPath(), 'binary-translation');
-	const callout = GuestEmulation.prototype.callout;
-	let callouts = 0;
-	GuestEmulation.prototype.callout = function (this: GuestEmulation, ...args: Parameters<typeof callout>): void {
-		callouts++;
-		callout.apply(this, args);
-	};
-	try {
-		assert.deepEqual(guest.monitor.run(1_000_000), { reason: 'exit', exitCode: 1 });
-	} finally {
-		GuestEmulation.prototype.callout = callout;
-	}
+	const callouts = calloutsDuring(() => assert.deepEqual(guest.monitor.run(1_000_000), { reason: 'exit', exitCode: 1 }));
 	// The set-up's LGDT, LIDT and far jump, the first IRET, the exit's OUT: not one per round trip.
 	assert.ok(callouts < 20, `${callouts} callouts for ${ROUNDS} round trips`);
 });
@@ -246,16 +252,6 @@ for (const mode of EVERY_MODE) {
 
 test('binary translation: a system call\'s IRET back to ring 3 needs no callout once its segments were checked', () => {
 	const guest = bootGuest(writeGuest('trap-round-trips', 'syscall-loop.asm', SYSCALL_LOOP), 'binary-translation');
-	const callout = GuestEmulation.prototype.callout;
-	let callouts = 0;
-	GuestEmulation.prototype.callout = function (this: GuestEmulation, ...args: Parameters<typeof callout>): void {
-		callouts++;
-		callout.apply(this, args);
-	};
-	try {
-		assert.deepEqual(guest.monitor.run(1_000_000), { reason: 'exit', exitCode: 1 });
-	} finally {
-		GuestEmulation.prototype.callout = callout;
-	}
+	const callouts = calloutsDuring(() => assert.deepEqual(guest.monitor.run(1_000_000), { reason: 'exit', exitCode: 1 }));
 	assert.ok(callouts < 100, `${callouts} callouts for ${ROUNDS} system calls`);
 });
