@@ -98,6 +98,16 @@ export function emulateIret(cpu: SystemCpu, vcpu: VirtualCpu, size: 2 | 4, descr
 	} else {
 		releaseStack(cpu, 3 * size);
 	}
+	enterIretTarget(cpu, vcpu, target, eip, flags);
+	return { cs, eip, fromCpl, toCpl: target.cpl };
+}
+
+/**
+ * The end of an IRET whose frame was read and checked (the stack already popped): CS:EIP and the ring of
+ * `target`, EFLAGS `flags` taken as the guest's at that ring.
+ */
+export function enterIretTarget(cpu: SystemCpu, vcpu: VirtualCpu, target: CodeTarget, eip: number, flags: number): void {
+	const fromCpl = vcpu.cpl;
 	cpu.seg[Seg.CS] = target.cache;
 	cpu.eip = eip;
 	cpu.cpl = realRing(target.cpl);
@@ -105,7 +115,6 @@ export function emulateIret(cpu: SystemCpu, vcpu: VirtualCpu, size: 2 | 4, descr
 	// Data segments the outer ring may not use are nulled, as the hardware does (compressed DPLs compare as the guest's).
 	if (target.cpl > fromCpl) revalidateDataSegments(cpu);
 	setGuestEflags(cpu, vcpu, flags);
-	return { cs, eip, fromCpl, toCpl: target.cpl };
 }
 
 export function emulateRetf(cpu: SystemCpu, vcpu: VirtualCpu, popBytes: number): string {

@@ -8,15 +8,14 @@ import type { DecodedInstruction } from '../x86/decoded-instruction';
 import { CpuException, Vector } from '../x86/exceptions';
 import { lookupCode, type InstructionEntry } from '../x86/instruction-table';
 import { Flag, Reg, Seg } from '../x86/registers';
-import { revalidateDataSegments } from '../x86/system/segments';
 import type { CompressedHardware } from './compressed-hardware';
 import { emulateInstruction, type Emulator } from './emulation';
 import { currentLinear, STOP, type EventReporter, type Site } from './event-reporter';
+import { enterIretTarget } from './far-transfers';
 import type { MonitorEvent } from './events';
 import { hex } from './format';
 import { returnKey } from './guest-descriptors';
 import type { GuestInstruction } from './guest-instruction';
-import { realRing, setGuestEflags } from './guest-state';
 import type { MonitoredPc } from './hardware';
 import type { Emulated, EmulationContext } from './privileged-emulation';
 import type { VirtualCpu } from './virtual-cpu';
@@ -161,14 +160,7 @@ export class GuestEmulation {
 			cpu.seg[Seg.SS] = outerSs;
 			cpu.regs[Reg.ESP] = frame[at + 3];
 		}
-		cpu.seg[Seg.CS] = target.cache;
-		cpu.eip = frame[at] >>> 0;
-		if (toCpl !== 0) {
-			cpu.cpl = realRing(toCpl);
-			vcpu.cpl = toCpl;
-			revalidateDataSegments(cpu);
-		}
-		setGuestEflags(cpu, vcpu, flags);
+		enterIretTarget(cpu, vcpu, target, frame[at] >>> 0, flags);
 		return true;
 	}
 
