@@ -303,7 +303,7 @@ export class Monitor {
 		const compressed = this.compressed!;
 		compressed.hardware.paging.trapTraces = false;
 		this.catchUpWithGuestCode();
-		const delivered = this.reflectedAtOnce(compressed, { kind: 'exception', exception: e });
+		const delivered = this.faultReflectedAtOnce(compressed, e);
 		compressed.hardware.paging.trapTraces = compressed.hidden.traceStoresExit();
 		return delivered;
 	}
@@ -315,25 +315,33 @@ export class Monitor {
 	 * faults changes nothing here (reflect writes only once all its checks passed): false, and
 	 * handleExit delivers it again, escalating as the hardware does.
 	 */
-	private reflectedAtOnce({ hardware, emulation }: Compressed, exit: CpuExit & { kind: 'exception' | 'software-interrupt' }): boolean {
+	private reflectedAtOnce(compressed: Compressed, exit: CpuExit & { kind: 'exception' | 'software-interrupt' }): boolean {
+		if (exit.kind === 'exception') return this.faultReflectedAtOnce(compressed, exit.exception);
 		const r = quickReflection;
-		if (exit.kind === 'software-interrupt') {
-			r.vector = exit.vector;
-			r.source = 'software';
-			r.errorCode = undefined;
-			r.returnEip = exit.returnEip;
-		} else {
-			const e = exit.exception;
-			if (e.vector > 31 || ((QUICK_VECTORS >>> e.vector) & 1) === 0) return false;
-			// Only #GP, #NP and #SS are treated differently when a callout raised them; the mark is spent either way.
-			emulation.takeCalloutFault(e);
-			r.vector = e.vector;
-			r.source = 'fault';
-			r.errorCode = hasErrorCode(e.vector) ? e.errorCode ?? 0 : undefined;
-			r.returnEip = this.cpu.eip;
-			if (e.vector === Vector.PF && e.faultAddress !== undefined) this.vcpu.cr2 = this.cpu.cr2 = e.faultAddress;
-		}
-		if (tryReflect(this.cpu, this.vcpu, hardware, r) !== undefined) return false;
+		r.vector = exit.vector;
+		r.source = 'software';
+		r.errorCode = undefined;
+		r.returnEip = exit.returnEip;
+		return this.reflectQuickly(compressed.hardware);
+	}
+
+	/** reflectedAtOnce for an exception (compiled regions offer theirs here directly). */
+	private faultReflectedAtOnce({ hardware, emulation }: Compressed, e: CpuException): boolean {
+		if (e.vector > 31 || ((QUICK_VECTORS >>> e.vector) & 1) === 0) return false;
+		// Only #GP, #NP and #SS are treated differently when a callout raised them; the mark is spent either way.
+		emulation.takeCalloutFault(e);
+		const r = quickReflection;
+		r.vector = e.vector;
+		r.source = 'fault';
+		r.errorCode = hasErrorCode(e.vector) ? e.errorCode ?? 0 : undefined;
+		r.returnEip = this.cpu.eip;
+		if (e.vector === Vector.PF && e.faultAddress !== undefined) this.vcpu.cr2 = this.cpu.cr2 = e.faultAddress;
+		return this.reflectQuickly(hardware);
+	}
+
+	/** Delivers quickReflection; false when the delivery faulted (nothing changed then). */
+	private reflectQuickly(hardware: CompressedHardware): boolean {
+		if (tryReflect(this.cpu, this.vcpu, hardware, quickReflection) !== undefined) return false;
 		this.deliveries++;
 		this.idle = false;
 		return true;

@@ -18,7 +18,7 @@ import type { TranslatedBlockInfo } from './translation-cache';
 export interface TranslatorHost {
 	/** Performs a replaced instruction with `emulate`; runs with `cpu.eip` already past it (the compiled code's convention). */
 	callout(ins: GuestInstruction, entry: InstructionEntry, at: { eip: number; linear: LinearAddress }, emulate: Emulator): void;
-	/** An IRETD back into guest ring 0 done without the callout when nothing needs it; false when it changed nothing. */
+	/** An IRETD (into guest ring 0 or out to ring 3) done without the callout when nothing needs it; false when it changed nothing. */
 	quickIret(): boolean;
 	/** A block ran for the first time: returns the cache entry that counts its executions. */
 	register(block: TranslatedBlockInfo): TranslatedBlockInfo;
@@ -61,7 +61,7 @@ export function createTranslator(host: TranslatorHost): InstructionEmitter {
 			const at = { eip: ins.eip, linear: ins.linear };
 			const emulate = emulatorFor(guest);
 			code = `${ctx.external(() => host.callout(guest, entry, at, emulate))}();`;
-			// A fault handler's return into the kernel, every time it runs: tried first without the callout.
+			// A handler's return (into the kernel or out to user code) runs at every fault and system call: tried first without the callout.
 			if (guest.code === 'Iretd') code = `if (!${ctx.external(() => host.quickIret())}()) ${code}`;
 			block.rewrittenCount++;
 			block.listing.push(`${CALLOUT} ${ins.text} -> ${calloutTarget(entry)}`);

@@ -53,8 +53,8 @@ export interface RunOptions {
 	absorb?: (exit: CpuExit & { kind: 'exception' | 'software-interrupt' }) => Absorbed;
 	/**
 	 * Offered each exception raised inside a region first: true when it was delivered (CS:EIP now at
-	 * the handler) and nothing asks the run to stop, so the region goes on there if the handler is one
-	 * of its blocks; false when it changed nothing, and the exception goes to `absorb` as usual.
+	 * the handler; the region goes on there if the handler is one of its blocks and nothing asks the
+	 * run to stop); false when it changed nothing, and the exception goes to `absorb` as usual.
 	 */
 	deliver?: (e: CpuException) => boolean;
 }
